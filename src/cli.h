@@ -1,0 +1,38 @@
+// The command line: CLI11 turns argv into a plain Options struct, and every
+// value is checked here, before anything is bound or created.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "address.h"
+#include "log.h"
+#include "retry.h"
+#include "socket.h"
+
+namespace bindretry {
+
+/// Everything the command line says.
+struct Options {
+  std::vector<BindRequest> binds;
+  RetryPolicy retry;
+  SocketOptions socket;
+  bool watch_addresses = true;
+  Level log_level = Level::Info;
+  LogFormat log_format = LogFormat::Auto;
+  std::vector<std::string> command;
+};
+
+/// What to do after parsing: run, or exit now with a status and text to print.
+struct ParseOutcome {
+  bool run = false;
+  int exit_code = 0;
+  std::string out;  ///< for stdout (--help, --version)
+  std::string err;  ///< one line for stderr (usage errors), without the program prefix
+};
+
+/// Parses argv (argv[0] included). Usage errors give exit code 2 and a line
+/// naming the option and the value.
+ParseOutcome parse_command_line(const std::vector<std::string>& args, Options* options);
+
+}  // namespace bindretry

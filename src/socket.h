@@ -1,0 +1,36 @@
+// Creating, configuring, binding and listening one socket: the system-call
+// side of a bind attempt.
+#pragma once
+
+#include <string>
+#include <sys/types.h>
+
+#include "retry.h"
+
+namespace bindretry {
+
+/// Settings shared by every socket.
+struct SocketOptions {
+  int backlog = 4096;        ///< listen() backlog for stream and seqpacket sockets
+  std::string bind_device;   ///< SO_BINDTODEVICE interface, empty for none
+  bool reuse_port = false;   ///< SO_REUSEPORT
+  bool ipv6_only = false;    ///< IPV6_V6ONLY on IPv6 sockets (default: dual-stack)
+  mode_t socket_mode = 0666; ///< permissions of Unix socket files
+};
+
+/// The production binder: real sockets, real getaddrinfo.
+class RealBinder : public Binder {
+ public:
+  explicit RealBinder(SocketOptions options) : options_(std::move(options)) {}
+  BindAttempt bind(const BindRequest& request, bool freebind) override;
+
+ private:
+  BindAttempt bind_inet(const BindRequest& request, bool freebind);
+  BindAttempt bind_unix(const BindRequest& request);
+  SocketOptions options_;
+};
+
+/// "127.0.0.1:8080", "[::1]:8080", "/run/x.sock", "@name": the address a socket is bound to.
+std::string local_address(int fd);
+
+}  // namespace bindretry
