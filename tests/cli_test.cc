@@ -1,1 +1,138 @@
+#include "cli.h"
+
 #include <doctest/doctest.h>
+
+using namespace bindretry;
+using namespace std::chrono_literals;
+
+namespace {
+
+ParseOutcome parse(std::vector<std::string> args, Options* o) {
+  args.insert(args.begin(), "bindretry");
+  return parse_command_line(args, o);
+}
+
+}  // namespace
+
+TEST_CASE("defaults") {
+  Options o;
+  const ParseOutcome r = parse({"--bind", "8080", "--", "server", "--flag"}, &o);
+  REQUIRE(r.run);
+  CHECK(o.binds.size() == 1);
+  CHECK(o.retry.max_retries == 5u);
+  CHECK(o.retry.initial_delay == 1s);
+  CHECK(o.retry.max_delay == 16s);
+  CHECK_FALSE(o.retry.max_time);
+  CHECK(o.retry.freebind == FreeBindMode::Off);
+  CHECK(o.watch_addresses);
+  CHECK(o.command == std::vector<std::string>{"server", "--flag"});
+}
+
+TEST_CASE("the command may follow the options without --") {
+  Options o;
+  REQUIRE(parse({"-b", "8080", "-b", "web=8081", "server", "-x"}, &o).run);
+  CHECK(o.binds.size() == 2);
+  CHECK(o.command == std::vector<std::string>{"server", "-x"});
+}
+
+TEST_CASE("a command that looks like an option needs --") {
+  Options o;
+  REQUIRE(parse({"-b", "8080", "--", "-weird"}, &o).run);
+  CHECK(o.command == std::vector<std::string>{"-weird"});
+}
+
+TEST_CASE("every option is read") {
+  Options o;
+  const ParseOutcome r =
+      parse({"--bind=8080", "--max-bind-retries", "10", "--initial-retry-delay", "250ms",
+             "--max-retry-delay", "2s", "--max-bind-time", "1m", "--freebind=fallback",
+             "--bind-device", "tailscale0", "--backlog", "16", "--reuse-port", "--ipv6-only",
+             "--socket-mode", "0600", "--log-level", "debug", "--log-format", "json",
+             "--no-watch-addresses", "--", "server"},
+            &o);
+  REQUIRE_MESSAGE(r.run, r.err);
+  CHECK(o.retry.max_retries == 10u);
+  CHECK(o.retry.initial_delay == 250ms);
+  CHECK(o.retry.max_delay == 2s);
+  CHECK(o.retry.max_time == Duration(1min));
+  CHECK(o.retry.freebind == FreeBindMode::Fallback);
+  CHECK(o.socket.bind_device == "tailscale0");
+  CHECK(o.socket.backlog == 16);
+  CHECK(o.socket.reuse_port);
+  CHECK(o.socket.ipv6_only);
+  CHECK(o.socket.socket_mode == 0600);
+  CHECK(o.log_level == Level::Debug);
+  CHECK(o.log_format == LogFormat::Json);
+  CHECK_FALSE(o.watch_addresses);
+}
+
+TEST_CASE("--freebind alone means always; --quiet means errors only; infinity retries") {
+  Options o;
+  REQUIRE(parse({"--freebind", "-q", "--max-bind-retries", "infinity", "-b", "1", "--", "x"}, &o).run);
+  CHECK(o.retry.freebind == FreeBindMode::Always);
+  CHECK(o.log_level == Level::Error);
+  CHECK_FALSE(o.retry.max_retries);
+}
+
+TEST_CASE("usage errors exit 2 and name the option and the value") {
+  struct Case {
+    std::vector<std::string> args;
+    const char* expected;
+  };
+  const Case table[] = {
+      {{"--", "server"}, "--bind is required"},
+      {{"-b", "8080"}, "missing COMMAND"},
+      {{"-b", "8080", "--"}, "missing COMMAND"},
+      {{"-b", "1.2.3:80", "--", "x"}, "--bind '1.2.3:80': invalid IPv4 address '1.2.3'"},
+      {{"-b", "65536", "--", "x"}, "--bind '65536'"},
+      {{"-b", "8080", "--max-bind-retries", "-1", "--", "x"}, "--max-bind-retries '-1'"},
+      {{"-b", "8080", "--max-bind-retries", "99999999999999999999", "--", "x"},
+       "--max-bind-retries '99999999999999999999'"},
+      {{"-b", "8080", "--max-bind-retries", "", "--", "x"}, "--max-bind-retries ''"},
+      {{"-b", "8080", "--initial-retry-delay", "-1s", "--", "x"}, "--initial-retry-delay '-1s'"},
+      {{"-b", "8080", "--initial-retry-delay", "0", "--", "x"}, "greater than zero"},
+      {{"-b", "8080", "--max-retry-delay", "soon", "--", "x"}, "--max-retry-delay 'soon'"},
+      {{"-b", "8080", "--max-bind-time", "1y", "--", "x"}, "--max-bind-time '1y'"},
+      {{"-b", "8080", "--freebind=sometimes", "--", "x"}, "--freebind 'sometimes'"},
+      {{"-b", "8080", "--backlog", "0", "--", "x"}, "--backlog '0'"},
+      {{"-b", "8080", "--backlog", "4294967296", "--", "x"}, "--backlog '4294967296'"},
+      {{"-b", "8080", "--socket-mode", "0999", "--", "x"}, "--socket-mode '0999'"},
+      {{"-b", "8080", "--socket-mode", "01777", "--", "x"}, "--socket-mode '01777'"},
+      {{"-b", "8080", "--log-level", "loud", "--", "x"}, "--log-level 'loud'"},
+      {{"-b", "8080", "--log-format", "xml", "--", "x"}, "--log-format 'xml'"},
+      {{"-b", "8080", "--bind-device", "a/b", "--", "x"}, "--bind-device 'a/b'"},
+      {{"-b", "8080", "--bogus", "--", "x"}, "--bogus"},
+      {{"--bogus", "-b", "8080", "--", "x"}, "--bogus"},
+      {{"-b", "8080", "-b", "8080", "--", "x"}, "given twice"},
+      {{"-b", "/tmp/a.sock", "-b", "unix:/tmp/a.sock", "--", "x"}, "given twice"},
+      {{"-b", "8080", "--max-bind-retries", "1", "--max-bind-retries", "2", "--", "x"},
+       "--max-bind-retries"},
+  };
+  for (const Case& c : table) {
+    CAPTURE(c.expected);
+    Options o;
+    const ParseOutcome r = parse(c.args, &o);
+    CHECK_FALSE(r.run);
+    CHECK(r.exit_code == 2);
+    CHECK_MESSAGE(r.err.find(c.expected) != std::string::npos, r.err);
+    CHECK(r.err.find('\n') == std::string::npos);
+  }
+}
+
+TEST_CASE("port 0 may be given twice; the same port with --reuse-port too") {
+  Options o;
+  CHECK(parse({"-b", "127.0.0.1:0", "-b", "127.0.0.1:0", "--", "x"}, &o).run);
+  CHECK(parse({"--reuse-port", "-b", "8080", "-b", "8080", "--", "x"}, &o).run);
+}
+
+TEST_CASE("help and version print to stdout and exit 0") {
+  Options o;
+  ParseOutcome r = parse({"--help"}, &o);
+  CHECK_FALSE(r.run);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("Maximum number of bind retry attempts (0 = no retries, just 1 attempt) "
+                   "[default: 5]") != std::string::npos);
+  r = parse({"--version"}, &o);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("bindretry") != std::string::npos);
+}
