@@ -1,5 +1,7 @@
 #include "activation.h"
 
+#include "fd_limit.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/close_range.h>
@@ -106,9 +108,21 @@ bool apply_hand_over(const InheritedSockets& inherited, std::vector<UniqueFd>& o
                      const std::string& fdnames, std::string* err) {
   const int first_own = 3 + static_cast<int>(inherited.count);
   const int total = static_cast<int>(inherited.count + own.size());
-  // Step 1: move every own socket above the final range, so that no dup2 into
-  // a slot can clobber a socket still waiting for its own slot.
-  for (UniqueFd& fd : own) {
+  // Step 1: move every own socket that is not already in its slot above the
+  // final range, so that no dup2 into a slot can clobber a socket still
+  // waiting for its own. A socket already in its slot stays: only it is ever
+  // put there. (Sockets are created at the lowest free numbers, so usually
+  // every one is in place and this costs nothing.)
+  std::size_t misplaced = 0;
+  for (std::size_t i = 0; i < own.size(); ++i)
+    misplaced += own[i].get() != first_own + static_cast<int>(i);
+  std::string raised;
+  if (misplaced > 0 &&
+      !ensure_descriptor_limit(static_cast<std::size_t>(3 + total) + misplaced + 1, &raised, err))
+    return false;
+  for (std::size_t i = 0; i < own.size(); ++i) {
+    UniqueFd& fd = own[i];
+    if (fd.get() == first_own + static_cast<int>(i)) continue;
     const int moved = fcntl(fd.get(), F_DUPFD_CLOEXEC, 3 + total);
     if (moved < 0) {
       *err = std::string("moving socket out of the way: ") + strerror(errno);
@@ -117,9 +131,10 @@ bool apply_hand_over(const InheritedSockets& inherited, std::vector<UniqueFd>& o
     fd.reset(moved);
   }
   // Step 2: each into its slot. dup2 leaves FD_CLOEXEC clear on the new
-  // descriptor, but clear it explicitly anyway: dup2(fd, fd) would not.
+  // descriptor; sockets already in place are cleared explicitly below.
   for (std::size_t i = 0; i < own.size(); ++i) {
     const int slot = first_own + static_cast<int>(i);
+    if (own[i].get() == slot) continue;
     if (dup2(own[i].get(), slot) < 0) {
       *err = std::string("placing socket at descriptor ") + std::to_string(slot) + ": " +
              strerror(errno);

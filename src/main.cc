@@ -12,6 +12,7 @@
 
 #include "activation.h"
 #include "cli.h"
+#include "fd_limit.h"
 #include "command.h"
 #include "log.h"
 #include "netwatch.h"
@@ -75,13 +76,26 @@ int main(int argc, char** argv) {
     log_message(Level::Warn, "ignoring inherited LISTEN_FDS: not every descriptor is open",
                 "inherited_invalid");
 
-  // 6. Bind with retry: backoff waits, cut short by address and link
+  // 6. Enough descriptors for every socket, or fail before binding any.
+  {
+    std::string raised, err;
+    if (!ensure_descriptor_limit(descriptors_needed(inherited.count + options.binds.size()),
+                                 &raised, &err)) {
+      log_message(Level::Error, "too many sockets: " + err, "fd_limit");
+      return kExitBindFailed;
+    }
+    if (!raised.empty()) log_message(Level::Info, raised, "fd_limit_raised");
+  }
+
+  // 7. Bind with retry: backoff waits, cut short by address and link
   //    notifications, ended by SIGTERM/SIGINT/SIGHUP.
+  // bindretry's own descriptors stay above the socket slots.
+  const int own_fd_floor = 3 + static_cast<int>(inherited.count + options.binds.size());
   TerminationSignals signals;
-  RealWaiter waiter(signals, options.watch_addresses);
+  RealWaiter waiter(signals, options.watch_addresses, own_fd_floor);
   RealBinder binder(options.socket);
   RealTimeSource clock;
-  Notifier notifier;
+  Notifier notifier(own_fd_floor);
   EventReporter reporter(notifier, options.retry.max_time);
   RetryResult result =
       bind_with_retry(options.binds, options.retry, binder, clock, waiter, reporter);
@@ -103,7 +117,7 @@ int main(int argc, char** argv) {
   }
   if (reporter.announced()) notifier.send("STATUS=Bound, starting " + program);
 
-  // 7. Hand over: sockets at 3.., LISTEN_* set, nothing else of ours open,
+  // 8. Hand over: sockets at 3.., LISTEN_* set, nothing else of ours open,
   //    the caller's signal mask back, then exec (same pid, so LISTEN_PID holds).
   std::string err;
   if (!apply_hand_over(inherited, result.fds, listen_fdnames(inherited, options.binds), &err)) {

@@ -85,7 +85,9 @@ std::vector<NetEvent> parse_netlink(const uint8_t* data, std::size_t len) {
   return events;
 }
 
-RealWaiter::RealWaiter(TerminationSignals& signals, bool watch_addresses) : signals_(signals) {
+RealWaiter::RealWaiter(TerminationSignals& signals, bool watch_addresses, int fd_floor)
+    : signals_(signals) {
+  signals_.set_fd_floor(fd_floor);
   if (!watch_addresses) return;
   UniqueFd fd(socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE));
   sockaddr_nl sa{};
@@ -99,7 +101,7 @@ RealWaiter::RealWaiter(TerminationSignals& signals, bool watch_addresses) : sign
                 "watch_unavailable");
     return;
   }
-  netlink_ = std::move(fd);
+  netlink_ = move_above(std::move(fd), fd_floor);
 }
 
 bool RealWaiter::drain_netlink(const std::function<bool(const NetEvent&)>& can_help) {

@@ -28,7 +28,8 @@ class RealWaiter : public Waiter {
   /// Opens the rtnetlink subscription now, before the first attempt, so no
   /// address that appears after that attempt can be missed. Failure to open
   /// it is logged once and the plain schedule is used.
-  RealWaiter(TerminationSignals& signals, bool watch_addresses);
+  /// Its descriptors are kept at `fd_floor` or above (see move_above).
+  RealWaiter(TerminationSignals& signals, bool watch_addresses, int fd_floor);
   WaitResult wait_until(TimePoint until,
                         const std::function<bool(const NetEvent&)>& can_help) override;
   /// True when address notifications are being received.

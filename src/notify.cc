@@ -12,7 +12,7 @@
 
 namespace bindretry {
 
-Notifier::Notifier() {
+Notifier::Notifier(int fd_floor) : fd_floor_(fd_floor) {
   const char* env = std::getenv("NOTIFY_SOCKET");
   // Only Unix sockets (a path or an abstract '@' name) are supported here;
   // anything else (vsock:) is skipped silently, like a missing variable.
@@ -22,7 +22,7 @@ Notifier::Notifier() {
 
 void Notifier::send(std::string_view message) {
   if (path_.empty()) return;
-  if (!fd_.valid()) fd_.reset(socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  if (!fd_.valid()) fd_ = move_above(UniqueFd(socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)), fd_floor_);
   if (!fd_.valid()) return;
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;

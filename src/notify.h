@@ -13,7 +13,8 @@ namespace bindretry {
 class Notifier {
  public:
   /// Reads NOTIFY_SOCKET; the variable stays in the environment for the target.
-  Notifier();
+  /// Its socket is kept at `fd_floor` or above (see move_above).
+  explicit Notifier(int fd_floor = 3);
   bool enabled() const { return !path_.empty(); }
   /// Sends "KEY=value\n…"; failures are ignored (notification is best effort).
   void send(std::string_view message);
@@ -22,6 +23,7 @@ class Notifier {
 
  private:
   std::string path_;
+  int fd_floor_;
   UniqueFd fd_;
 };
 

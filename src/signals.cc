@@ -29,7 +29,7 @@ int TerminationSignals::fd() {
     sigaddset(&wanted, sig);
   }
   sigprocmask(SIG_BLOCK, &wanted, &original_);
-  fd_.reset(signalfd(-1, &wanted, SFD_CLOEXEC | SFD_NONBLOCK));
+  fd_ = move_above(UniqueFd(signalfd(-1, &wanted, SFD_CLOEXEC | SFD_NONBLOCK)), fd_floor_);
   return fd_.get();
 }
 

@@ -17,6 +17,8 @@ class TerminationSignals {
   TerminationSignals& operator=(const TerminationSignals&) = delete;
   ~TerminationSignals() { restore(); }
 
+  /// Where the signalfd goes (see move_above).
+  void set_fd_floor(int floor) { fd_floor_ = floor; }
   /// Blocks the signals (first call only) and returns the signalfd, or -1.
   int fd();
   /// A signal already received, without waiting; 0 when none.
@@ -26,6 +28,7 @@ class TerminationSignals {
 
  private:
   bool armed_ = false;
+  int fd_floor_ = 3;
   sigset_t original_{};
   UniqueFd fd_;
 };

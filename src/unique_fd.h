@@ -1,6 +1,7 @@
 // An owned file descriptor, closed on destruction.
 #pragma once
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <utility>
@@ -33,5 +34,16 @@ class UniqueFd {
  private:
   int fd_ = -1;
 };
+
+/// Moves `fd` to the lowest free number >= `floor`, close-on-exec. bindretry
+/// keeps its own descriptors there so that the sockets, created at the lowest
+/// free numbers, land directly in their hand-over slots 3, 4, ...
+/// On failure the descriptor stays where it was.
+inline UniqueFd move_above(UniqueFd fd, int floor) {
+  if (!fd.valid() || fd.get() >= floor) return fd;
+  const int moved = fcntl(fd.get(), F_DUPFD_CLOEXEC, floor);
+  if (moved < 0) return fd;
+  return UniqueFd(moved);
+}
 
 }  // namespace bindretry
