@@ -195,6 +195,7 @@ bool check_retry(const RawOptions& raw, Options* options, ParseOutcome* out) {
     if (!check_duration("--max-bind-time", raw.max_time, &d, out)) return false;
     retry.max_time = d;
   }
+  options->watch_addresses = !raw.no_watch;
   if (raw.freebind.empty()) retry.freebind = FreeBindMode::Off;
   else if (raw.freebind == "always") retry.freebind = FreeBindMode::Always;
   else if (raw.freebind == "fallback") retry.freebind = FreeBindMode::Fallback;
