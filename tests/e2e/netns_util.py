@@ -118,8 +118,9 @@ class Run:
     """bindretry running in the background; stderr is read line by line and
     each line is kept with the monotonic time it arrived."""
 
-    def __init__(self, args, env=None, stderr=None):
+    def __init__(self, args, env=None, stderr=None, echo=True):
         self.lines = []
+        self._echo = echo
         self._cond = threading.Condition()
         self.start = time.monotonic()
         self.proc = subprocess.Popen([BINDRETRY, *args], stdin=subprocess.DEVNULL,
@@ -133,7 +134,8 @@ class Run:
     def _read(self):
         for raw in self.proc.stderr:
             line = raw.decode(errors='replace').rstrip('\n')
-            print('  bindretry: | ' + line, flush=True)
+            if self._echo:
+                print('  bindretry: | ' + line, flush=True)
             with self._cond:
                 self.lines.append((time.monotonic(), line))
                 self._cond.notify_all()
