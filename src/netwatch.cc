@@ -136,8 +136,15 @@ WaitResult RealWaiter::wait_until(TimePoint until,
                 static_cast<long>(left.count() % 1'000'000'000)};
     const int rc = ppoll(fds, netlink_.valid() ? 2 : 1, &ts, nullptr);
     if (rc < 0 && errno != EINTR) return {WaitResult::Kind::Timeout, 0};
-    if (rc > 0 && (fds[1].revents & POLLIN) && drain_netlink(can_help))
-      return {WaitResult::Kind::Woken, 0};
+    if (rc <= 0 || !netlink_.valid() || fds[1].revents == 0) continue;
+    // POLLERR (an overrun) is consumed by recv() in drain_netlink; a socket
+    // that is gone for good would wake poll forever, so stop watching it.
+    if (fds[1].revents & (POLLHUP | POLLNVAL)) {
+      netlink_.reset();
+      fds[1].fd = -1;
+      continue;
+    }
+    if (drain_netlink(can_help)) return {WaitResult::Kind::Woken, 0};
   }
 }
 
