@@ -128,7 +128,34 @@ check(value(samples, "bindretry_bind_bound", address="127.0.0.1:0", name="ok") =
 check(last_error(samples, name="ok") == "none", "gave-up run: the free address had no error")
 check(value(samples, "bindretry_last_run_success") == 0, "gave-up run: success is 0")
 
-# 3. Unwritable places warn and the target still runs; nothing is removed.
+# 3. SIGTERM during a long wait: the file is written before bindretry dies by the signal.
+held = holder()
+addr = "127.0.0.1:%d" % held.getsockname()[1]
+proc = subprocess.Popen([BINDRETRY, "--metrics-file", prom, "--initial-retry-delay", "60s",
+                         "--bind", addr, "--", "true"],
+                        stdin=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+first = proc.stderr.readline()
+check("Bind attempt 1 failed" in first, "signal run: the first attempt failed", first)
+# bindretry blocks SIGTERM (to read it from a signalfd) once it starts
+# waiting; signal it only then, as a real stop request during the wait.
+deadline = time.monotonic() + 10
+while time.monotonic() < deadline:
+    status = open(f"/proc/{proc.pid}/status").read()
+    if int(re.search(r"^SigBlk:\s*([0-9a-f]+)", status, re.M).group(1), 16) & (1 << (15 - 1)):
+        break
+    time.sleep(0.01)
+proc.terminate()
+_, rest = proc.communicate(timeout=20)
+held.close()
+check(proc.returncode == -15, "signal run: bindretry died by SIGTERM", (proc.returncode, rest))
+samples = parse(open(prom).read())
+check(value(samples, "bindretry_bind_attempts_total", address=addr) == 1, "signal run: 1 attempt",
+      samples)
+check(value(samples, "bindretry_bind_bound", address=addr) == 0, "signal run: bound is 0")
+check(last_error(samples, address=addr) == "EADDRINUSE", "signal run: last error is EADDRINUSE")
+check(value(samples, "bindretry_last_run_success") == 0, "signal run: success is 0")
+
+# 4. Unwritable places warn and the target still runs; nothing is removed.
 for path, why in [(os.path.join(work, "missing-dir", "m.prom"), "a missing directory"),
                   (work, "an existing directory")]:
     res = subprocess.run([BINDRETRY, "--metrics-file", path, "--bind", "127.0.0.1:0", "--",
