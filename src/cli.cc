@@ -5,6 +5,7 @@
 #include <CLI/Formatter.hpp>
 
 #include <climits>
+#include <optional>
 #include <set>
 #include <sys/socket.h>
 
@@ -104,6 +105,7 @@ struct RawOptions {
   std::string socket_mode;
   std::string log_level = "info";
   std::string log_format = "auto";
+  std::optional<std::string> metrics_file;
   bool quiet = false;
   bool no_watch = false;
   bool reuse_port = false;
@@ -155,6 +157,10 @@ void define_options(CLI::App& app, RawOptions& raw) {
                  "auto (journal priorities when stderr is the journal, else text), text, journal "
                  "or json [default: auto]")
       ->type_name("<FORMAT>");
+  app.add_option("--metrics-file", raw.metrics_file,
+                 "Write the outcome of the wait to this file in Prometheus text format "
+                 "(for node_exporter's textfile collector)")
+      ->type_name("<PATH>");
 }
 
 bool check_binds(const RawOptions& raw, Options* options, ParseOutcome* out) {
@@ -244,6 +250,10 @@ bool check_logging(const RawOptions& raw, Options* options, ParseOutcome* out) {
   if (!parse_log_format(raw.log_format, &options->log_format))
     return usage_error(out, "--log-format " + quote_arg(raw.log_format) +
                                 ": expected auto, text, journal or json");
+  if (raw.metrics_file && (raw.metrics_file->empty() || raw.metrics_file->back() == '/'))
+    return usage_error(out, "--metrics-file " + quote_arg(*raw.metrics_file) +
+                                ": expected the path of a file");
+  if (raw.metrics_file) options->metrics_file = *raw.metrics_file;
   return true;
 }
 

@@ -20,6 +20,7 @@ struct Options {
   bool watch_addresses = true;
   Level log_level = Level::Info;
   LogFormat log_format = LogFormat::Auto;
+  std::string metrics_file;  ///< empty: none
   std::vector<std::string> command;
 };
 

@@ -15,6 +15,7 @@
 #include "fd_limit.h"
 #include "command.h"
 #include "log.h"
+#include "metrics.h"
 #include "netwatch.h"
 #include "notify.h"
 #include "report.h"
@@ -41,6 +42,16 @@ std::vector<bool> bound_mask(const RetryResult& result, std::size_t n) {
   std::vector<bool> bound(n, false);
   for (std::size_t i = 0; i < result.fds.size() && i < n; ++i) bound[i] = result.fds[i].valid();
   return bound;
+}
+
+// Monitoring must never stop the service: a metrics file that cannot be
+// written is a warning.
+void save_metrics(const std::string& path, const MetricsRecorder& metrics) {
+  if (path.empty()) return;
+  std::string err;
+  if (!write_file_atomically(path, format_metrics(metrics.outcomes(), std::chrono::system_clock::now()),
+                             &err))
+    log_message(Level::Warn, "cannot write metrics file '" + path + "': " + err, "metrics_failed");
 }
 
 }  // namespace
@@ -97,14 +108,16 @@ int main(int argc, char** argv) {
   RealTimeSource clock;
   Notifier notifier(own_fd_floor);
   EventReporter reporter(notifier, options.retry.max_time);
+  MetricsRecorder metrics(options.binds, reporter, clock);
   RetryResult result =
-      bind_with_retry(options.binds, options.retry, binder, clock, waiter, reporter);
+      bind_with_retry(options.binds, options.retry, binder, clock, waiter, metrics);
   const std::vector<bool> bound = bound_mask(result, options.binds.size());
   if (result.status == RetryResult::Status::Bound) {
     // A signal that arrived during the last attempt still ends us.
     result.signo = signals.take_pending();
     if (result.signo != 0) result.status = RetryResult::Status::Signalled;
   }
+  save_metrics(options.metrics_file, metrics);
   if (result.status != RetryResult::Status::Bound) {
     result.fds.clear();
     remove_socket_files(options.binds, bound);
