@@ -260,6 +260,17 @@ bool check_logging(const RawOptions& raw, Options* options, ParseOutcome* out) {
 // CLI11's prefix mode stops at the first word it does not know and keeps the
 // rest as the command, including a leading "--". A rest that starts with an
 // option-like word is an unknown option, not a command.
+// "--freebind fallback" ends the options at "fallback" (a flag's value needs
+// '='); say so rather than complain about whatever came after it.
+bool check_detached_value(const RawOptions& raw, const std::vector<std::string>& rest,
+                          ParseOutcome* out) {
+  if (raw.freebind == "always" && !rest.empty() &&
+      (rest.front() == "always" || rest.front() == "fallback"))
+    return usage_error(out, "--freebind " + quote_arg(rest.front()) +
+                                ": write the value with '=', as in --freebind=" + rest.front());
+  return true;
+}
+
 bool take_command(std::vector<std::string> rest, Options* options, ParseOutcome* out) {
   if (!rest.empty() && rest.front() == "--") {
     rest.erase(rest.begin());
@@ -301,7 +312,7 @@ ParseOutcome parse_command_line(const std::vector<std::string>& args, Options* o
     return out;
   }
   // Socket options first: duplicate detection depends on --reuse-port.
-  if (check_socket(raw, options, &out) && check_binds(raw, options, &out) &&
+  if (check_detached_value(raw, app.remaining(), &out) && check_socket(raw, options, &out) && check_binds(raw, options, &out) &&
       check_retry(raw, options, &out) && check_logging(raw, options, &out) &&
       take_command(app.remaining(), options, &out)) {
     out.run = true;

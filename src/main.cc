@@ -122,7 +122,7 @@ int main(int argc, char** argv) {
     result.fds.clear();
     remove_socket_files(options.binds, bound);
     if (result.status == RetryResult::Status::Signalled) {
-      log_message(Level::Info, std::string("stopping on ") + sigabbrev_np(result.signo),
+      log_message(Level::Info, std::string("stopping on SIG") + sigabbrev_np(result.signo),
                   "signal");
       die_by_signal(result.signo);
     }

@@ -94,6 +94,7 @@ TEST_CASE("usage errors exit 2 and name the option and the value") {
       {{"-b", "8080", "--max-retry-delay", "soon", "--", "x"}, "--max-retry-delay 'soon'"},
       {{"-b", "8080", "--max-bind-time", "1y", "--", "x"}, "--max-bind-time '1y'"},
       {{"-b", "8080", "--freebind=sometimes", "--", "x"}, "--freebind 'sometimes'"},
+      {{"--freebind", "fallback", "-b", "8080", "--", "x"}, "--freebind=fallback"},
       {{"-b", "8080", "--backlog", "0", "--", "x"}, "--backlog '0'"},
       {{"-b", "8080", "--backlog", "4294967296", "--", "x"}, "--backlog '4294967296'"},
       {{"-b", "8080", "--socket-mode", "0999", "--", "x"}, "--socket-mode '0999'"},
