@@ -20,6 +20,7 @@
 #include "retry.h"
 #include "signals.h"
 #include "socket.h"
+#include "supervise.h"
 
 using namespace bindretry;
 
@@ -102,6 +103,25 @@ int main(int argc, char** argv) {
     return kExitBindFailed;
   }
   if (reporter.announced()) notifier.send("STATUS=Bound, starting " + program);
+
+  // 7a. Supervise mode: bindretry stays, keeps the sockets open and forks the
+  //     command, again after each exit; every child gets the hand-over below.
+  if (options.supervise) {
+    waiter.close();
+    notifier.close();
+    const std::string fdnames = listen_fdnames(inherited, options.binds);
+    const ChildSetup setup = [&](std::string* err) {
+      if (!apply_hand_over(inherited, result.fds, fdnames, err)) return false;
+      stdio.release();
+      return true;
+    };
+    const int status =
+        supervise({options.command, options.restart, options.stop_timeout}, signals, setup);
+    remove_socket_files(options.binds, bound);
+    // exit(), not return: unwinding would give back the entry signal mask
+    // while a signal may still be pending, and that would end us differently.
+    std::exit(status);
+  }
 
   // 7. Hand over: sockets at 3.., LISTEN_* set, nothing else of ours open,
   //    the caller's signal mask back, then exec (same pid, so LISTEN_PID holds).
