@@ -82,14 +82,23 @@ class Run:
         try:
             return self.proc.wait(timeout)
         except subprocess.TimeoutExpired:
+            for pid, _ in children_of(self.proc.pid):
+                os.kill(pid, 9)
             self.proc.kill()
             self.proc.wait()
             fail("bindretry did not exit within %ss; stderr:\n%s" % (timeout, self.stderr()))
 
     def close(self):
+        """Stops bindretry the polite way, so that no child outlives the test."""
         if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
+            self.proc.terminate()
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                for pid, _ in children_of(self.proc.pid):
+                    os.kill(pid, 9)
+                self.proc.kill()
+                self.proc.wait()
         self.dir.cleanup()
 
 

@@ -60,6 +60,7 @@ std::string status_field(const std::string& key) {
 
 std::string g_start;  // what this life inherited, captured before we change anything
 pid_t g_grandchild = 0;
+std::string g_grandchild_ppid = "?";  // its parent once it is an orphan
 
 void on_signal(int sig) { received[sig] = 1; }
 
@@ -70,7 +71,8 @@ std::string describe() {
   std::string line = g_start + " signals=" + (signals.empty() ? "-" : signals);
   if (g_grandchild) {
     const bool gone = access(("/proc/" + std::to_string(g_grandchild)).c_str(), F_OK) != 0;
-    line += " grandchild=" + std::to_string(g_grandchild) + " gone=" + (gone ? "1" : "0");
+    line += " grandchild=" + std::to_string(g_grandchild) + " adopted_by=" + g_grandchild_ppid +
+            " gone=" + (gone ? "1" : "0");
   }
   return line + "\n";
 }
@@ -125,6 +127,9 @@ void leave_orphan() {
   }
   waitpid(middle, nullptr, 0);
   if (read(pid_pipe[0], &g_grandchild, sizeof g_grandchild) < 0) std::exit(10);
+  std::ifstream status("/proc/" + std::to_string(g_grandchild) + "/status");
+  for (std::string line; std::getline(status, line);)
+    if (line.rfind("PPid:", 0) == 0) g_grandchild_ppid = line.substr(6);
   if (write(go_pipe[1], "x", 1) < 0) {}
   for (int fd : {pid_pipe[0], pid_pipe[1], go_pipe[0], go_pipe[1]}) close(fd);
 }
