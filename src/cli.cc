@@ -33,7 +33,9 @@ DURATION: 250ms, 1.5s, 2m, 1m30s or a number of seconds.
 
 Exit status: the target's after exec; 1 binding failed; 2 usage error;
 126 COMMAND not executable; 127 COMMAND not found; killed by SIGTERM, SIGINT
-or SIGHUP received while waiting.)";
+or SIGHUP received while waiting.
+With --supervise: the child's last exit status, or 128+N when it died of
+signal N (or when signal N stopped bindretry while no child ran).)";
 
 class HelpFormatter : public CLI::Formatter {
  public:
@@ -110,6 +112,11 @@ struct RawOptions {
   bool no_watch = false;
   bool reuse_port = false;
   bool ipv6_only = false;
+  bool supervise = false;
+  std::string restart;
+  std::string restart_reset_after;
+  std::string max_restarts;
+  std::string stop_timeout;
 };
 
 void define_options(CLI::App& app, RawOptions& raw) {
@@ -161,6 +168,28 @@ void define_options(CLI::App& app, RawOptions& raw) {
                  "Write the outcome of the wait to this file in Prometheus text format "
                  "(for node_exporter's textfile collector)")
       ->type_name("<PATH>");
+}
+
+void define_supervise_options(CLI::App& app, RawOptions& raw) {
+  app.add_flag("--supervise", raw.supervise,
+               "Run COMMAND as a child and keep the sockets open across its restarts; "
+               "forward signals and reap orphans (a container's PID 1)");
+  app.add_option("--restart", raw.restart,
+                 "With --supervise: restart COMMAND on-failure, always or never "
+                 "[default: on-failure]")
+      ->type_name("<WHEN>");
+  app.add_option("--restart-reset-after", raw.restart_reset_after,
+                 "With --supervise: a run this long resets the restart delay and count "
+                 "[default: 60s]")
+      ->type_name("<DURATION>");
+  app.add_option("--max-restarts", raw.max_restarts,
+                 "With --supervise: give up after N restarts in a row, exiting with the "
+                 "child's status [default: infinity]")
+      ->type_name("<N>");
+  app.add_option("--stop-timeout", raw.stop_timeout,
+                 "With --supervise: SIGKILL the child this long after passing on SIGTERM or "
+                 "SIGINT [default: 10s]")
+      ->type_name("<DURATION>");
 }
 
 bool check_binds(const RawOptions& raw, Options* options, ParseOutcome* out) {
@@ -257,6 +286,43 @@ bool check_logging(const RawOptions& raw, Options* options, ParseOutcome* out) {
   return true;
 }
 
+// The supervise options mean nothing in exec mode; a user who gives one
+// without --supervise expects behaviour bindretry would not deliver.
+bool check_supervise(const RawOptions& raw, Options* options, ParseOutcome* out) {
+  options->supervise = raw.supervise;
+  RestartPolicy& restart = options->restart;
+  restart.initial_delay = options->retry.initial_delay;
+  restart.max_delay = options->retry.max_delay;
+  const std::pair<const char*, const std::string*> needs_supervise[] = {
+      {"--restart", &raw.restart},
+      {"--restart-reset-after", &raw.restart_reset_after},
+      {"--max-restarts", &raw.max_restarts},
+      {"--stop-timeout", &raw.stop_timeout}};
+  for (const auto& [name, value] : needs_supervise)
+    if (!raw.supervise && !value->empty())
+      return usage_error(out, std::string(name) + " " + quote_arg(*value) + ": needs --supervise");
+  if (!raw.restart.empty() && !parse_restart_mode(raw.restart, &restart.mode))
+    return usage_error(out, "--restart " + quote_arg(raw.restart) +
+                                ": expected on-failure, always or never");
+  if (!raw.restart_reset_after.empty() &&
+      !check_duration("--restart-reset-after", raw.restart_reset_after, &restart.reset_after, out))
+    return false;
+  if (!raw.stop_timeout.empty() &&
+      !check_duration("--stop-timeout", raw.stop_timeout, &options->stop_timeout, out))
+    return false;
+  unsigned long long n = 0;
+  if (raw.max_restarts.empty() || raw.max_restarts == "infinity") {
+    restart.max_restarts.reset();
+  } else if (parse_unsigned(raw.max_restarts, UINT_MAX - 1, &n)) {
+    restart.max_restarts = static_cast<unsigned>(n);
+  } else {
+    return usage_error(out, "--max-restarts " + quote_arg(raw.max_restarts) +
+                                ": expected a whole number from 0 to " +
+                                std::to_string(UINT_MAX - 1) + ", or infinity");
+  }
+  return true;
+}
+
 // CLI11's prefix mode stops at the first word it does not know and keeps the
 // rest as the command, including a leading "--". A rest that starts with an
 // option-like word is an unknown option, not a command.
@@ -297,6 +363,7 @@ ParseOutcome parse_command_line(const std::vector<std::string>& args, Options* o
   app.formatter(std::make_shared<HelpFormatter>());
   RawOptions raw;
   define_options(app, raw);
+  define_supervise_options(app, raw);
 
   std::vector<std::string> reversed(args.rbegin(), args.rend() - 1);
   try {
@@ -314,7 +381,7 @@ ParseOutcome parse_command_line(const std::vector<std::string>& args, Options* o
   // Socket options first: duplicate detection depends on --reuse-port.
   if (check_detached_value(raw, app.remaining(), &out) && check_socket(raw, options, &out) && check_binds(raw, options, &out) &&
       check_retry(raw, options, &out) && check_logging(raw, options, &out) &&
-      take_command(app.remaining(), options, &out)) {
+      check_supervise(raw, options, &out) && take_command(app.remaining(), options, &out)) {
     out.run = true;
   }
   return out;

@@ -7,6 +7,7 @@
 
 #include "address.h"
 #include "log.h"
+#include "restart.h"
 #include "retry.h"
 #include "socket.h"
 
@@ -22,6 +23,10 @@ struct Options {
   LogFormat log_format = LogFormat::Auto;
   std::string metrics_file;  ///< empty: none
   std::vector<std::string> command;
+  // Supervise mode (--supervise): fork the command instead of exec'ing it.
+  bool supervise = false;
+  RestartPolicy restart;  ///< delays copied from `retry`
+  Duration stop_timeout = std::chrono::seconds(10);
 };
 
 /// What to do after parsing: run, or exit now with a status and text to print.

@@ -22,6 +22,7 @@
 #include "retry.h"
 #include "signals.h"
 #include "socket.h"
+#include "supervise.h"
 
 using namespace bindretry;
 
@@ -130,7 +131,26 @@ int main(int argc, char** argv) {
   }
   if (reporter.announced()) notifier.send("STATUS=Bound, starting " + program);
 
-  // 8. Hand over: sockets at 3.., LISTEN_* set, nothing else of ours open,
+  // 8. Supervise mode: bindretry stays, keeps the sockets open and forks the
+  //    command, again after each exit; each child gets the same hand-over as exec mode.
+  if (options.supervise) {
+    waiter.close();
+    notifier.close();
+    const std::string fdnames = listen_fdnames(inherited, options.binds);
+    const ChildSetup setup = [&](std::string* err) {
+      if (!apply_hand_over(inherited, result.fds, fdnames, err)) return false;
+      stdio.release();
+      return true;
+    };
+    const int status =
+        supervise({options.command, options.restart, options.stop_timeout}, signals, setup);
+    remove_socket_files(options.binds, bound);
+    // exit(), not return: unwinding would give back the entry signal mask
+    // while a signal may still be pending, and that would end us differently.
+    std::exit(status);
+  }
+
+  // 9. Exec mode. Hand over: sockets at 3.., LISTEN_* set, nothing else of ours open,
   //    the caller's signal mask back, then exec (same pid, so LISTEN_PID holds).
   std::string err;
   if (!apply_hand_over(inherited, result.fds, listen_fdnames(inherited, options.binds), &err)) {

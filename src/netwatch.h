@@ -34,6 +34,8 @@ class RealWaiter : public Waiter {
                         const std::function<bool(const NetEvent&)>& can_help) override;
   /// True when address notifications are being received.
   bool watching() const { return netlink_.valid(); }
+  /// Stops the subscription (a supervisor that stays would queue messages forever).
+  void close() { netlink_.reset(); }
 
  private:
   bool drain_netlink(const std::function<bool(const NetEvent&)>& can_help);

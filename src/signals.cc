@@ -47,6 +47,13 @@ void TerminationSignals::restore() {
   armed_ = false;
 }
 
+sigset_t TerminationSignals::entry_mask() const {
+  if (armed_) return original_;
+  sigset_t current;
+  sigprocmask(SIG_BLOCK, nullptr, &current);
+  return current;
+}
+
 void die_by_signal(int signo) {
   signal(signo, SIG_DFL);
   sigset_t only;

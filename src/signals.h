@@ -25,6 +25,8 @@ class TerminationSignals {
   int take_pending();
   /// Restores the signal mask bindretry started with and closes the signalfd.
   void restore();
+  /// The signal mask bindretry started with.
+  sigset_t entry_mask() const;
 
  private:
   bool armed_ = false;
