@@ -16,6 +16,7 @@
 #include "log.h"
 #include "netwatch.h"
 #include "notify.h"
+#include "privileges.h"
 #include "report.h"
 #include "retry.h"
 #include "signals.h"
@@ -57,6 +58,16 @@ int main(int argc, char** argv) {
 
   // 2. Logging goes to stderr only: stdout belongs to the target.
   log_init(options.log_level, options.log_format);
+
+  // 2a. --user that can never take effect fails before anything is bound.
+  if (options.user) {
+    std::string err;
+    if (!can_switch_to(*options.user, current_ids(), &err)) {
+      std::fprintf(stderr, "bindretry: error: --user '%s': %s\n", options.user_spec.c_str(),
+                   err.c_str());
+      return 2;
+    }
+  }
 
   // 3. A command that does not exist fails now, not after minutes of waiting.
   const std::string& program = options.command.front();
@@ -102,6 +113,25 @@ int main(int argc, char** argv) {
     return kExitBindFailed;
   }
   if (reporter.announced()) notifier.send("STATUS=Bound, starting " + program);
+
+  // 6a. Every socket is bound and every socket file has its owner and mode:
+  //     only now give up root, then make sure nothing can regain it.
+  if (options.user || options.no_new_privs) {
+    std::string err;
+    if (options.user && !drop_privileges(*options.user, &err)) {
+      log_message(Level::Error, "cannot run as '" + options.user_spec + "': " + err, "user_failed");
+      result.fds.clear();
+      remove_socket_files(options.binds, bound);
+      return kExitBindFailed;
+    }
+    if (options.user) set_user_environment(*options.user);
+    if (options.no_new_privs && !set_no_new_privs(&err)) {
+      log_message(Level::Error, "cannot set no-new-privs: " + err, "no_new_privs_failed");
+      result.fds.clear();
+      remove_socket_files(options.binds, bound);
+      return kExitBindFailed;
+    }
+  }
 
   // 7. Hand over: sockets at 3.., LISTEN_* set, nothing else of ours open,
   //    the caller's signal mask back, then exec (same pid, so LISTEN_PID holds).
