@@ -172,7 +172,7 @@ void define_options(CLI::App& app, RawOptions& raw) {
   app.add_option("--socket-owner", raw.socket_owner,
                  "Owner of Unix socket files, set before they accept connections")
       ->type_name("<USER[:GROUP]>");
-  app.add_option("-u,--user", raw.user,
+  app.add_option("--user", raw.user,
                  "Run COMMAND as this user (and its groups, or GROUP) once every socket is bound")
       ->type_name("<USER[:GROUP]>");
   app.add_flag("--no-new-privs", raw.no_new_privs,
