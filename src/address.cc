@@ -182,17 +182,58 @@ bool valid_fd_name(std::string_view name, std::string* err) {
   return true;
 }
 
+namespace {
+
+// Options only make sense on some kinds of socket; a misplaced one is a
+// mistake the user wants to hear about, not a silent no-op.
+bool check_options_fit(const BindRequest& r, std::string* err) {
+  const SocketOverrides& o = r.options;
+  const auto misplaced = [&](const char* key, const char* where) {
+    return fail(err, "option '" + std::string(key) + "' applies to " + where + " only");
+  };
+  const bool file = is_unix(r.kind) && !r.abstract;
+  if (o.mode && !file) return misplaced("mode", "Unix socket files");
+  if (o.owner && !file) return misplaced("owner", "Unix socket files");
+  if (o.backlog && !is_listening(r.kind)) return misplaced("backlog", "stream and seqpacket sockets");
+  if (is_unix(r.kind)) {
+    if (o.reuse_port) return misplaced("reuseport", "TCP and UDP sockets");
+    if (o.ipv6_only) return misplaced("ipv6only", "TCP and UDP sockets");
+    if (o.freebind) return misplaced("freebind", "TCP and UDP sockets");
+    if (o.device) return misplaced("device", "TCP and UDP sockets");
+  }
+  if (o.ipv6_only && r.host_kind == HostKind::IPv4) return misplaced("ipv6only", "IPv6 addresses");
+  return true;
+}
+
+bool parse_address(std::string_view text, std::string_view s, BindRequest* out, std::string* err);
+
+}  // namespace
+
 bool parse_bind(std::string_view text, BindRequest* out, std::string* err) {
   *out = BindRequest{};
   if (text.empty()) return fail(err, "empty address");
   std::string_view s = text;
-  // The first '=' ends the name: no address form contains '=' before it.
-  if (const auto eq = s.find('='); eq != std::string_view::npos) {
+  // No address form contains ',' or '=': the first '=' ends the name unless a
+  // ',' comes first (then it belongs to an option), and the first ',' starts
+  // the options.
+  const auto comma = s.find(',');
+  if (const auto eq = s.find('='); eq != std::string_view::npos && eq < comma) {
     const std::string_view name = s.substr(0, eq);
     if (!valid_fd_name(name, err)) return false;
     out->name = name;
     s.remove_prefix(eq + 1);
   }
+  if (const auto c = s.find(','); c != std::string_view::npos) {
+    if (!parse_socket_options(s.substr(c + 1), &out->options, err)) return false;
+    s = s.substr(0, c);
+  }
+  return parse_address(text, s, out, err) && check_options_fit(*out, err);
+}
+
+namespace {
+
+// The address proper, without NAME= and options.
+bool parse_address(std::string_view text, std::string_view s, BindRequest* out, std::string* err) {
   out->spec = s;
   if (s.empty()) return fail(err, "empty address");
   if (std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; }))
@@ -223,5 +264,7 @@ bool parse_bind(std::string_view text, BindRequest* out, std::string* err) {
     return fail(err, "invalid character in address " + quote(text));
   return parse_inet(text, s, out, err);
 }
+
+}  // namespace
 
 }  // namespace bindretry

@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "socket_options.h"
+
 namespace bindretry {
 
 /// The kind of socket a request asks for.
@@ -25,6 +27,7 @@ struct BindRequest {
   uint16_t port = 0;
   std::string path;   ///< Unix sockets: file path, or abstract name without the '@'
   bool abstract = false;
+  SocketOverrides options;  ///< settings written after the address (",mode=0600")
 };
 
 /// True for the three Unix socket kinds.
@@ -36,7 +39,7 @@ bool is_listening(SocketKind kind);
 /// The longest Unix socket path (or abstract name) the kernel accepts, in bytes.
 constexpr std::size_t kMaxUnixPath = 107;
 
-/// Parses one --bind argument. On failure sets *err to a message that names
+/// Parses one --bind argument, [NAME=]ADDRESS[,OPTION...]. On failure sets *err to a message that names
 /// what is wrong (without the option name, which the caller adds).
 bool parse_bind(std::string_view text, BindRequest* out, std::string* err);
 

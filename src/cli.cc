@@ -4,8 +4,15 @@
 #include <CLI/Config.hpp>
 #include <CLI/Formatter.hpp>
 
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
 #include <climits>
 #include <optional>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <map>
 #include <set>
 #include <sys/socket.h>
 
@@ -28,6 +35,17 @@ constexpr const char* kFooter = R"(ADDRESS forms:
   @NAME, unix:@NAME         Unix stream socket in the abstract namespace
   unix-dgram:PATH, unix-seqpacket:PATH   other Unix socket types
 NAME= in front names the socket in LISTEN_FDNAMES.
+,OPTION... after the address overrides the global options for that socket:
+  backlog=N  mode=OCTAL  owner=USER[:GROUP]  device=IFACE
+  reuseport[=yes|no]  ipv6only[=yes|no]  freebind[=yes|no]
+  e.g. --bind 'admin=unix:/run/app/admin.sock,mode=0600,owner=app'
+(so a NAME or Unix path cannot contain ',').
+
+Every option can also be set by the environment variable BINDRETRY_<OPTION>
+(BINDRETRY_MAX_BIND_RETRIES=10; BINDRETRY_BIND holds addresses separated by
+spaces) or by a key in the --config file (max-bind-retries = 10,
+bind = ["web=0.0.0.0:8080"]). The command line wins over the environment,
+the environment over the file.
 
 DURATION: 250ms, 1.5s, 2m, 1m30s or a number of seconds.
 
@@ -117,6 +135,10 @@ struct RawOptions {
   std::string restart_reset_after;
   std::string max_restarts;
   std::string stop_timeout;
+  std::string socket_owner;
+  std::string user;
+  bool no_new_privs = false;
+  std::string config;
 };
 
 void define_options(CLI::App& app, RawOptions& raw) {
@@ -156,6 +178,17 @@ void define_options(CLI::App& app, RawOptions& raw) {
   app.add_option("--socket-mode", raw.socket_mode,
                  "Permissions of Unix socket files, octal [default: 0666]")
       ->type_name("<MODE>");
+  app.add_option("--socket-owner", raw.socket_owner,
+                 "Owner of Unix socket files, set before they accept connections")
+      ->type_name("<USER[:GROUP]>");
+  app.add_option("--user", raw.user,
+                 "Run COMMAND as this user (and its groups, or GROUP) once every socket is bound")
+      ->type_name("<USER[:GROUP]>");
+  app.add_flag("--no-new-privs", raw.no_new_privs,
+               "Set PR_SET_NO_NEW_PRIVS: COMMAND and its children cannot gain privileges");
+  app.add_option("--config", raw.config,
+                 "Read options missing from the command line from this TOML file")
+      ->type_name("<FILE>");
   app.add_option("--log-level", raw.log_level,
                  "trace, debug, info, warn, error or off [default: info]")
       ->type_name("<LEVEL>");
@@ -192,17 +225,35 @@ void define_supervise_options(CLI::App& app, RawOptions& raw) {
       ->type_name("<DURATION>");
 }
 
-bool check_binds(const RawOptions& raw, Options* options, ParseOutcome* out) {
+bool resolve_socket_owner(const std::string& text, const AccountDb& accounts, Ownership* owner,
+                          std::string* err) {
+  UserSpec spec;
+  return parse_user_spec(text, true, &spec, err) && resolve_owner(spec, accounts, owner, err);
+}
+
+bool check_binds(const RawOptions& raw, const AccountDb& accounts, Options* options,
+                 ParseOutcome* out) {
   if (raw.binds.empty()) return usage_error(out, "--bind is required (at least one address)");
-  std::set<std::string> seen;
+  // Key -> whether that earlier socket asked for SO_REUSEPORT.
+  std::map<std::string, bool> seen;
   for (const std::string& text : raw.binds) {
     BindRequest request;
     std::string err;
     if (!parse_bind(text, &request, &err))
       return usage_error(out, "--bind " + quote_arg(text) + ": " + err);
+    if (request.options.owner) {
+      Ownership owner;
+      if (!resolve_socket_owner(*request.options.owner, accounts, &owner, &err))
+        return usage_error(out, "--bind " + quote_arg(text) + ": owner " +
+                                    quote_arg(*request.options.owner) + ": " + err);
+      request.options.owner_uid = owner.uid;
+      request.options.owner_gid = owner.gid;
+    }
+    const bool reuse =
+        !is_unix(request.kind) && request.options.reuse_port.value_or(options->socket.reuse_port);
     const std::string key = bind_key(request);
-    if (!key.empty() && !(options->socket.reuse_port && !is_unix(request.kind)) &&
-        !seen.insert(key).second)
+    const auto [it, fresh] = seen.emplace(key, reuse);
+    if (!key.empty() && !fresh && !(it->second && reuse))
       return usage_error(out, "--bind " + quote_arg(text) +
                                   ": the same address is given twice (it could never bind twice)");
     options->binds.push_back(std::move(request));
@@ -212,6 +263,7 @@ bool check_binds(const RawOptions& raw, Options* options, ParseOutcome* out) {
 
 bool check_retry(const RawOptions& raw, Options* options, ParseOutcome* out) {
   RetryPolicy& retry = options->retry;
+  options->watch_addresses = !raw.no_watch;
   unsigned long long n = 0;
   if (raw.max_retries == "infinity") {
     retry.max_retries.reset();
@@ -239,8 +291,17 @@ bool check_retry(const RawOptions& raw, Options* options, ParseOutcome* out) {
   return true;
 }
 
-bool check_socket(const RawOptions& raw, Options* options, ParseOutcome* out) {
+bool check_socket(const RawOptions& raw, const AccountDb& accounts, Options* options,
+                  ParseOutcome* out) {
   SocketOptions& s = options->socket;
+  if (!raw.socket_owner.empty()) {
+    Ownership owner;
+    std::string err;
+    if (!resolve_socket_owner(raw.socket_owner, accounts, &owner, &err))
+      return usage_error(out, "--socket-owner " + quote_arg(raw.socket_owner) + ": " + err);
+    s.owner_uid = owner.uid;
+    s.owner_gid = owner.gid;
+  }
   s.reuse_port = raw.reuse_port;
   s.ipv6_only = raw.ipv6_only;
   unsigned long long n = 0;
@@ -323,6 +384,118 @@ bool check_supervise(const RawOptions& raw, Options* options, ParseOutcome* out)
   return true;
 }
 
+bool check_user(const RawOptions& raw, const AccountDb& accounts, Options* options,
+                ParseOutcome* out) {
+  options->no_new_privs = raw.no_new_privs;
+  if (raw.user.empty()) return true;
+  UserSpec spec;
+  Credentials credentials;
+  std::string err;
+  if (!parse_user_spec(raw.user, false, &spec, &err) ||
+      !resolve_user(spec, accounts, &credentials, &err))
+    return usage_error(out, "--user " + quote_arg(raw.user) + ": " + err);
+  options->user_spec = raw.user;
+  options->user = std::move(credentials);
+  return true;
+}
+
+// The long name of every option that the environment and a config file may
+// set: all but --help, --version and (for the file) --config itself.
+std::string long_name(const CLI::Option* opt) {
+  const auto& names = opt->get_lnames();
+  return names.empty() ? std::string() : names.front();
+}
+
+std::string env_name(const std::string& name) {
+  std::string env = "BINDRETRY_";
+  for (char c : name) env += c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return env;
+}
+
+bool add_values(CLI::Option* opt, const std::vector<std::string>& values, const std::string& source,
+                ParseOutcome* out) {
+  if (opt->get_expected_min() == 0 && values.size() != 1)
+    return usage_error(out, source + ": expected one value");
+  try {
+    for (const std::string& v : values) opt->add_result(v);
+    opt->run_callback();
+  } catch (const CLI::ParseError& e) {
+    return usage_error(out, source + ": " + e.what());
+  }
+  return true;
+}
+
+std::vector<std::string> split_spaces(const std::string& text) {
+  std::vector<std::string> words;
+  std::size_t i = 0;
+  while ((i = text.find_first_not_of(" \t\n", i)) != std::string::npos) {
+    const std::size_t end = text.find_first_of(" \t\n", i);
+    words.push_back(text.substr(i, end - i));
+    i = end;
+  }
+  return words;
+}
+
+// Options the command line left unset, from BINDRETRY_<OPTION>. `sources`
+// remembers where each value came from, for messages.
+bool apply_environment(CLI::App& app, const ParseContext& context,
+                       std::map<std::string, std::string>* sources, ParseOutcome* out) {
+  for (CLI::Option* opt : app.get_options()) {
+    const std::string name = long_name(opt);
+    if (name.empty() || name == "help" || name == "version" || opt->count() > 0) continue;
+    const std::string env = env_name(name);
+    const char* value = context.getenv ? context.getenv(env) : nullptr;
+    if (!value || !*value) continue;
+    const std::string source = "environment variable " + env;
+    const std::vector<std::string> values =
+        name == "bind" ? split_spaces(value) : std::vector<std::string>{value};
+    if (!add_values(opt, values, source, out)) return false;
+    (*sources)[name] = source;
+  }
+  return true;
+}
+
+// Options still unset, from the TOML file. Keys are long option names
+// ('_' may stand for '-'); any other key is a mistake worth stopping for.
+bool apply_config_file(CLI::App& app, const std::string& path,
+                       std::map<std::string, std::string>* sources, ParseOutcome* out) {
+  const std::string file = "config file " + quote_arg(path);
+  std::ifstream input(path);
+  if (!input.good())
+    return usage_error(out, "--config " + quote_arg(path) + ": cannot read: " + std::strerror(errno));
+  std::vector<CLI::ConfigItem> items;
+  try {
+    items = CLI::ConfigTOML().from_config(input);
+  } catch (const CLI::ParseError& e) {
+    return usage_error(out, file + ": " + e.what());
+  }
+  for (const CLI::ConfigItem& item : items) {
+    if (item.name == "++" || item.name == "--") continue;  // section markers
+    std::string key = item.fullname();
+    std::replace(key.begin(), key.end(), '_', '-');
+    CLI::Option* opt = item.parents.empty() ? app.get_option_no_throw("--" + key) : nullptr;
+    if (!opt || key == "help" || key == "version" || key == "config")
+      return usage_error(out, file + ": unknown key " + quote_arg(item.fullname()));
+    if (opt->count() > 0) continue;  // the command line or the environment said it
+    const std::string source = file + ", key " + quote_arg(item.fullname());
+    if (!add_values(opt, item.inputs, source, out)) return false;
+    (*sources)[key] = source;
+  }
+  return true;
+}
+
+// Checks name the option ("--backlog 'x': ..."); a value that came from the
+// environment or the file names that instead.
+void name_source(const std::map<std::string, std::string>& sources, ParseOutcome* out) {
+  for (const auto& [name, source] : sources) {
+    const std::string flag = "--" + name;
+    if (out->err.compare(0, flag.size() + 1, flag + " ") == 0) {
+      out->err = source + ": " + name + out->err.substr(flag.size());
+      return;
+    }
+  }
+}
+
 // CLI11's prefix mode stops at the first word it does not know and keeps the
 // rest as the command, including a leading "--". A rest that starts with an
 // option-like word is an unknown option, not a command.
@@ -350,7 +523,17 @@ bool take_command(std::vector<std::string> rest, Options* options, ParseOutcome*
 
 }  // namespace
 
+ParseContext real_parse_context() {
+  static const RealAccountDb accounts;
+  return ParseContext{[](const std::string& name) { return std::getenv(name.c_str()); }, &accounts};
+}
+
 ParseOutcome parse_command_line(const std::vector<std::string>& args, Options* options) {
+  return parse_command_line(args, options, real_parse_context());
+}
+
+ParseOutcome parse_command_line(const std::vector<std::string>& args, Options* options,
+                                const ParseContext& context) {
   *options = Options{};
   ParseOutcome out;
   CLI::App app("Bind every ADDRESS, retrying with exponential backoff while it is not "
@@ -378,12 +561,21 @@ ParseOutcome parse_command_line(const std::vector<std::string>& args, Options* o
     usage_error(&out, e.what());
     return out;
   }
+  std::map<std::string, std::string> sources;
+  if (!apply_environment(app, context, &sources, &out) ||
+      (!raw.config.empty() && !apply_config_file(app, raw.config, &sources, &out)))
+    return out;
+  static const RealAccountDb real_accounts;
+  const AccountDb& accounts = context.accounts ? *context.accounts : real_accounts;
   // Socket options first: duplicate detection depends on --reuse-port.
-  if (check_detached_value(raw, app.remaining(), &out) && check_socket(raw, options, &out) && check_binds(raw, options, &out) &&
+  if (check_detached_value(raw, app.remaining(), &out) &&
+      check_socket(raw, accounts, options, &out) && check_binds(raw, accounts, options, &out) &&
       check_retry(raw, options, &out) && check_logging(raw, options, &out) &&
-      check_supervise(raw, options, &out) && take_command(app.remaining(), options, &out)) {
+      check_supervise(raw, options, &out) && check_user(raw, accounts, options, &out) &&
+      take_command(app.remaining(), options, &out)) {
     out.run = true;
   }
+  name_source(sources, &out);
   return out;
 }
 

@@ -2,12 +2,15 @@
 // value is checked here, before anything is bound or created.
 #pragma once
 
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "address.h"
 #include "log.h"
 #include "restart.h"
+#include "privileges.h"
 #include "retry.h"
 #include "socket.h"
 
@@ -27,7 +30,20 @@ struct Options {
   bool supervise = false;
   RestartPolicy restart;  ///< delays copied from `retry`
   Duration stop_timeout = std::chrono::seconds(10);
+  std::string user_spec;               ///< --user as written, for messages
+  std::optional<Credentials> user;     ///< --user, resolved
+  bool no_new_privs = false;           ///< --no-new-privs
 };
+
+/// Where parsing looks beyond argv: the environment (BINDRETRY_<OPTION>)
+/// and the account database (--user, --socket-owner, owner=).
+struct ParseContext {
+  std::function<const char*(const std::string&)> getenv;
+  const AccountDb* accounts = nullptr;
+};
+
+/// The process environment and the system's account database.
+ParseContext real_parse_context();
 
 /// What to do after parsing: run, or exit now with a status and text to print.
 struct ParseOutcome {
@@ -39,6 +55,10 @@ struct ParseOutcome {
 
 /// Parses argv (argv[0] included). Usage errors give exit code 2 and a line
 /// naming the option and the value.
+/// Options missing from argv come from BINDRETRY_<OPTION> variables, then
+/// from the --config file (TOML).
 ParseOutcome parse_command_line(const std::vector<std::string>& args, Options* options);
+ParseOutcome parse_command_line(const std::vector<std::string>& args, Options* options,
+                                const ParseContext& context);
 
 }  // namespace bindretry

@@ -18,6 +18,7 @@
 #include "metrics.h"
 #include "netwatch.h"
 #include "notify.h"
+#include "privileges.h"
 #include "report.h"
 #include "retry.h"
 #include "signals.h"
@@ -70,6 +71,16 @@ int main(int argc, char** argv) {
 
   // 2. Logging goes to stderr only: stdout belongs to the target.
   log_init(options.log_level, options.log_format);
+
+  // 2a. --user that can never take effect fails before anything is bound.
+  if (options.user) {
+    std::string err;
+    if (!can_switch_to(*options.user, current_ids(), &err)) {
+      std::fprintf(stderr, "bindretry: error: --user '%s': %s\n", options.user_spec.c_str(),
+                   err.c_str());
+      return 2;
+    }
+  }
 
   // 3. A command that does not exist fails now, not after minutes of waiting.
   const std::string& program = options.command.front();
@@ -131,7 +142,26 @@ int main(int argc, char** argv) {
   }
   if (reporter.announced()) notifier.send("STATUS=Bound, starting " + program);
 
-  // 8. Supervise mode: bindretry stays, keeps the sockets open and forks the
+  // 8. Every socket is bound and every socket file has its owner and mode:
+  //     only now give up root, then make sure nothing can regain it.
+  if (options.user || options.no_new_privs) {
+    std::string err;
+    if (options.user && !drop_privileges(*options.user, &err)) {
+      log_message(Level::Error, "cannot run as '" + options.user_spec + "': " + err, "user_failed");
+      result.fds.clear();
+      remove_socket_files(options.binds, bound);
+      return kExitBindFailed;
+    }
+    if (options.user) set_user_environment(*options.user);
+    if (options.no_new_privs && !set_no_new_privs(&err)) {
+      log_message(Level::Error, "cannot set no-new-privs: " + err, "no_new_privs_failed");
+      result.fds.clear();
+      remove_socket_files(options.binds, bound);
+      return kExitBindFailed;
+    }
+  }
+
+  // 9. Supervise mode: bindretry stays, keeps the sockets open and forks the
   //    command, again after each exit; each child gets the same hand-over as exec mode.
   if (options.supervise) {
     waiter.close();
@@ -150,7 +180,7 @@ int main(int argc, char** argv) {
     std::exit(status);
   }
 
-  // 9. Exec mode. Hand over: sockets at 3.., LISTEN_* set, nothing else of ours open,
+  // 10. Exec mode. Hand over: sockets at 3.., LISTEN_* set, nothing else of ours open,
   //    the caller's signal mask back, then exec (same pid, so LISTEN_PID holds).
   std::string err;
   if (!apply_hand_over(inherited, result.fds, listen_fdnames(inherited, options.binds), &err)) {

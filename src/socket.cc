@@ -114,11 +114,30 @@ BindError resolve(const BindRequest& r, int type, bool want_ipv6_any, Resolved* 
 
 }  // namespace
 
-BindAttempt RealBinder::bind(const BindRequest& request, bool freebind) {
-  return is_unix(request.kind) ? bind_unix(request) : bind_inet(request, freebind);
+SocketOptions apply_overrides(SocketOptions global, const SocketOverrides& o) {
+  SocketOptions s = std::move(global);
+  if (o.backlog) s.backlog = *o.backlog;
+  if (o.device) s.bind_device = *o.device;
+  if (o.reuse_port) s.reuse_port = *o.reuse_port;
+  if (o.ipv6_only) s.ipv6_only = *o.ipv6_only;
+  if (o.mode) s.socket_mode = *o.mode;
+  // An owner given on the socket replaces the global one entirely: "owner=app"
+  // must not keep a group from --socket-owner.
+  if (o.owner_uid || o.owner_gid) {
+    s.owner_uid = o.owner_uid.value_or(static_cast<uid_t>(-1));
+    s.owner_gid = o.owner_gid.value_or(static_cast<gid_t>(-1));
+  }
+  return s;
 }
 
-BindAttempt RealBinder::bind_inet(const BindRequest& r, bool freebind) {
+BindAttempt RealBinder::bind(const BindRequest& request, bool freebind) {
+  const SocketOptions options = apply_overrides(options_, request.options);
+  if (is_unix(request.kind)) return bind_unix(request, options);
+  return bind_inet(request, options, request.options.freebind.value_or(freebind));
+}
+
+BindAttempt RealBinder::bind_inet(const BindRequest& r, const SocketOptions& opts,
+                                  bool freebind) {
   const int type = socket_type(r.kind);
   // A bare port means every address: IPv6 dual-stack where the kernel has IPv6.
   bool ipv6_any = r.host_kind == HostKind::Any;
@@ -136,10 +155,10 @@ BindAttempt RealBinder::bind_inet(const BindRequest& r, bool freebind) {
     if (!fd.valid()) return failed_errno("socket");
   }
   if (!set_int_option(fd.get(), SOL_SOCKET, SO_REUSEADDR, 1)) return failed_errno("SO_REUSEADDR");
-  if (options_.reuse_port && !set_int_option(fd.get(), SOL_SOCKET, SO_REUSEPORT, 1))
+  if (opts.reuse_port && !set_int_option(fd.get(), SOL_SOCKET, SO_REUSEPORT, 1))
     return failed_errno("SO_REUSEPORT");
   if (family == AF_INET6 &&
-      !set_int_option(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, options_.ipv6_only ? 1 : 0))
+      !set_int_option(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, opts.ipv6_only ? 1 : 0))
     return failed_errno("IPV6_V6ONLY");
   if (freebind) {
     const bool ok = family == AF_INET6
@@ -148,13 +167,13 @@ BindAttempt RealBinder::bind_inet(const BindRequest& r, bool freebind) {
                         : set_int_option(fd.get(), IPPROTO_IP, IP_FREEBIND, 1);
     if (!ok) return failed_errno("IP_FREEBIND");
   }
-  if (!options_.bind_device.empty() &&
-      setsockopt(fd.get(), SOL_SOCKET, SO_BINDTODEVICE, options_.bind_device.c_str(),
-                 static_cast<socklen_t>(options_.bind_device.size())) != 0)
-    return failed_errno("interface '" + options_.bind_device + "'");
+  if (!opts.bind_device.empty() &&
+      setsockopt(fd.get(), SOL_SOCKET, SO_BINDTODEVICE, opts.bind_device.c_str(),
+                 static_cast<socklen_t>(opts.bind_device.size())) != 0)
+    return failed_errno("interface '" + opts.bind_device + "'");
   if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&where.addr), where.len) != 0)
     return failed_errno();
-  if (is_listening(r.kind) && listen(fd.get(), options_.backlog) != 0) return failed_errno("listen");
+  if (is_listening(r.kind) && listen(fd.get(), opts.backlog) != 0) return failed_errno("listen");
   BindAttempt ok;
   ok.local = local_address(fd.get());
   ok.fd = std::move(fd);
@@ -189,6 +208,22 @@ int bind_with_mode(int fd, const UnixAddress& u, mode_t mode) {
   return rc;
 }
 
+bool has_owner(const SocketOptions& o) {
+  return o.owner_uid != static_cast<uid_t>(-1) || o.owner_gid != static_cast<gid_t>(-1);
+}
+
+// With an owner to set, the file is created with mode 0000 and only opened
+// up after chown: created with the final mode, it would for a moment belong
+// to root with, say, 0660, and root's group could connect (a datagram socket
+// receives as soon as it is bound, before listen()). Mode 0000 keeps out
+// everyone but root until owner and mode are both final. Neither call
+// follows a symlink, so an entry swapped in meanwhile is never changed.
+bool set_owner_and_mode(const std::string& path, const SocketOptions& o) {
+  if (fchownat(AT_FDCWD, path.c_str(), o.owner_uid, o.owner_gid, AT_SYMLINK_NOFOLLOW) != 0)
+    return false;
+  return fchmodat(AT_FDCWD, path.c_str(), o.socket_mode, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
 // A socket file nobody listens on is a leftover of a dead server. Anything
 // that answers, or anything that is not a socket, is left alone.
 enum class PathState { Stale, Live, NotSocket, Gone };
@@ -206,12 +241,14 @@ PathState probe_path(const BindRequest& r, const UnixAddress& u, int type) {
 
 }  // namespace
 
-BindAttempt RealBinder::bind_unix(const BindRequest& r) {
+BindAttempt RealBinder::bind_unix(const BindRequest& r, const SocketOptions& opts) {
   const int type = socket_type(r.kind);
   const UnixAddress u = unix_address(r);
   UniqueFd fd(socket(AF_UNIX, type | SOCK_CLOEXEC, 0));
   if (!fd.valid()) return failed_errno("socket");
-  int rc = bind_with_mode(fd.get(), u, r.abstract ? 0777 : options_.socket_mode);
+  const bool chown_after = !r.abstract && has_owner(opts);
+  const mode_t create_mode = r.abstract ? 0777 : chown_after ? 0 : opts.socket_mode;
+  int rc = bind_with_mode(fd.get(), u, create_mode);
   if (rc != 0 && errno == EADDRINUSE && !r.abstract) {
     switch (probe_path(r, u, type)) {
       case PathState::NotSocket:
@@ -222,7 +259,7 @@ BindAttempt RealBinder::bind_unix(const BindRequest& r) {
           return failed_errno("removing stale socket '" + r.path + "'");
         [[fallthrough]];
       case PathState::Gone:
-        rc = bind_with_mode(fd.get(), u, options_.socket_mode);
+        rc = bind_with_mode(fd.get(), u, create_mode);
         break;
       case PathState::Live:
         errno = EADDRINUSE;
@@ -233,7 +270,12 @@ BindAttempt RealBinder::bind_unix(const BindRequest& r) {
     if (errno == ENOENT) return failed_errno("directory of '" + r.path + "'");
     return failed_errno();
   }
-  if (is_listening(r.kind) && listen(fd.get(), options_.backlog) != 0) return failed_errno("listen");
+  if (chown_after && !set_owner_and_mode(r.path, opts)) {
+    BindAttempt a = failed_errno("setting owner and mode of '" + r.path + "'");
+    unlink(r.path.c_str());  // ours: created just now, never handed over
+    return a;
+  }
+  if (is_listening(r.kind) && listen(fd.get(), opts.backlog) != 0) return failed_errno("listen");
   BindAttempt ok;
   ok.local = local_address(fd.get());
   ok.fd = std::move(fd);

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include "retry.h"
+#include "socket_options.h"
 
 namespace bindretry {
 
@@ -16,7 +17,12 @@ struct SocketOptions {
   bool reuse_port = false;   ///< SO_REUSEPORT
   bool ipv6_only = false;    ///< IPV6_V6ONLY on IPv6 sockets (default: dual-stack)
   mode_t socket_mode = 0666; ///< permissions of Unix socket files
+  uid_t owner_uid = static_cast<uid_t>(-1);  ///< owner of Unix socket files, -1: unchanged
+  gid_t owner_gid = static_cast<gid_t>(-1);  ///< group of Unix socket files, -1: unchanged
 };
+
+/// The settings for one socket: `global` with what its --bind overrides.
+SocketOptions apply_overrides(SocketOptions global, const SocketOverrides& overrides);
 
 /// The production binder: real sockets, real getaddrinfo.
 class RealBinder : public Binder {
@@ -25,8 +31,8 @@ class RealBinder : public Binder {
   BindAttempt bind(const BindRequest& request, bool freebind) override;
 
  private:
-  BindAttempt bind_inet(const BindRequest& request, bool freebind);
-  BindAttempt bind_unix(const BindRequest& request);
+  BindAttempt bind_inet(const BindRequest& request, const SocketOptions& options, bool freebind);
+  BindAttempt bind_unix(const BindRequest& request, const SocketOptions& options);
   SocketOptions options_;
 };
 
