@@ -16,6 +16,7 @@
 #include <set>
 #include <sys/socket.h>
 
+#include "conflicts.h"
 #include "duration.h"
 
 #ifndef BINDRETRY_VERSION
@@ -100,15 +101,6 @@ bool check_duration(const std::string& option, const std::string& text, Duration
   if (out->count() == 0)
     return usage_error(outcome, option + " " + quote_arg(text) + ": must be greater than zero");
   return true;
-}
-
-// Two requests that could never both bind (same address and port, or the
-// same path) unless SO_REUSEPORT is asked for. Port 0 always gets a fresh port.
-std::string bind_key(const BindRequest& r) {
-  if (is_unix(r.kind)) return (r.abstract ? "@" : "") + r.path;
-  if (r.port == 0) return {};
-  const bool udp = r.kind == SocketKind::UdpDatagram;
-  return std::string(udp ? "udp " : "tcp ") + r.host + "%" + r.scope + " " + std::to_string(r.port);
 }
 
 // The raw strings CLI11 collects; every one is validated by hand afterwards
@@ -234,8 +226,6 @@ bool resolve_socket_owner(const std::string& text, const AccountDb& accounts, Ow
 bool check_binds(const RawOptions& raw, const AccountDb& accounts, Options* options,
                  ParseOutcome* out) {
   if (raw.binds.empty()) return usage_error(out, "--bind is required (at least one address)");
-  // Key -> whether that earlier socket asked for SO_REUSEPORT.
-  std::map<std::string, bool> seen;
   for (const std::string& text : raw.binds) {
     BindRequest request;
     std::string err;
@@ -249,14 +239,16 @@ bool check_binds(const RawOptions& raw, const AccountDb& accounts, Options* opti
       request.options.owner_uid = owner.uid;
       request.options.owner_gid = owner.gid;
     }
-    const bool reuse =
-        !is_unix(request.kind) && request.options.reuse_port.value_or(options->socket.reuse_port);
-    const std::string key = bind_key(request);
-    const auto [it, fresh] = seen.emplace(key, reuse);
-    if (!key.empty() && !fresh && !(it->second && reuse))
-      return usage_error(out, "--bind " + quote_arg(text) +
-                                  ": the same address is given twice (it could never bind twice)");
     options->binds.push_back(std::move(request));
+  }
+  Conflict c;
+  if (find_conflict(options->binds, options->socket, &c)) {
+    const std::string later = quote_arg(raw.binds[c.later]);
+    if (c.identical)
+      return usage_error(out, "--bind " + later +
+                                  ": the same address is given twice (it could never bind twice)");
+    return usage_error(out, "--bind " + later + " overlaps --bind " +
+                                quote_arg(raw.binds[c.earlier]) + " on the same port: " + c.why);
   }
   return true;
 }
