@@ -105,6 +105,11 @@ int main(int argc, char** argv) {
 
   // 7. Hand over: sockets at 3.., LISTEN_* set, nothing else of ours open,
   //    the caller's signal mask back, then exec (same pid, so LISTEN_PID holds).
+  //    Our own descriptors (signalfd, notify socket) are closed first: the
+  //    hand-over may dup2 a socket onto their numbers, and closing them
+  //    afterwards would close that socket.
+  notifier.close();
+  signals.restore();
   std::string err;
   if (!apply_hand_over(inherited, result.fds, listen_fdnames(inherited, options.binds), &err)) {
     log_message(Level::Error, "cannot hand over the sockets: " + err, "handover_failed");
@@ -115,8 +120,6 @@ int main(int argc, char** argv) {
               "exec '" + program + "' with " + std::to_string(inherited.count + options.binds.size()) +
                   " socket(s)",
               "exec");
-  notifier.close();
-  signals.restore();
   stdio.release();
   const int exec_errno = exec_command(options.command);
   log_message(Level::Error, "cannot run '" + program + "': " + std::strerror(exec_errno),
