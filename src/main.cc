@@ -78,6 +78,10 @@ int main(int argc, char** argv) {
   // 6. Bind with retry: backoff waits, cut short by address and link
   //    notifications, ended by SIGTERM/SIGINT/SIGHUP.
   TerminationSignals signals;
+  // Blocked from now on, not from the first wait: a signal sent as soon as
+  // the first failure is logged would otherwise take the default action
+  // (leaving our socket files behind) or, as PID 1, be dropped by the kernel.
+  signals.fd();
   RealWaiter waiter(signals, options.watch_addresses);
   RealBinder binder(options.socket);
   RealTimeSource clock;
