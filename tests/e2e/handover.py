@@ -87,6 +87,24 @@ with tempfile.TemporaryDirectory() as tmp:
         os.close(fd)
     inherited_sock.detach()
 
+    # The other address spellings, seen from the target.
+    path2 = os.path.join(tmp, "other.sock")
+    r, rep = report_of(["0", "localhost:0", "tcp:127.0.0.1:0", f"unix:{path2}",
+                        f"unix:@{abstract}-2"])
+    if check(rep is not None, "the address forms bind", r.stderr):
+        socks = {s["fd"]: s for s in rep["sockets"]}
+        any_addr = socks[3]["address"].rsplit(":", 1)[0]
+        check((socks[3]["family"], any_addr) in (("inet6", "[::]"), ("inet", "0.0.0.0")) and
+              socks[3]["listening"], "a bare port binds every address", socks[3])
+        check(socks[4]["address"].startswith("127.0.0.1:") and socks[4]["listening"],
+              "localhost:0 resolves to 127.0.0.1", socks[4])
+        check(f"Bound localhost:0 as {socks[4]['address']}" in r.stderr,
+              "a resolved host name is logged with its address", r.stderr)
+        check(socks[5]["family"] == "inet" and socks[5]["type"] == "stream",
+              "tcp: is a TCP socket", socks[5])
+        check(socks[6]["address"] == path2 and socks[7]["address"] == f"@{abstract}-2",
+              "unix:PATH and unix:@NAME", (socks[6], socks[7]))
+
     # A connection to fd 3 reaches the target's socket (served once).
     os.unlink(path)
     out = os.path.join(tmp, "serve.json")
@@ -157,6 +175,21 @@ with tempfile.TemporaryDirectory() as tmp:
     check(rep is not None and rep["blocked"] == [] and
           rep["dispositions"]["SIGINT"] == "ignored" and rep["dispositions"]["SIGTERM"] == "default",
           "SIGINT ignored by the caller stays ignored", rep)
+
+    # A closed stdout stays closed: no socket lands on descriptor 1.
+    closed_out = os.path.join(tmp, "closed-stdout.json")
+    r = subprocess.run([BINDRETRY, "--bind", "127.0.0.1:0", "--bind", "udp:127.0.0.1:0",
+                        "--", REPORT, closed_out], stdin=subprocess.DEVNULL,
+                       stderr=subprocess.PIPE, text=True, timeout=20,
+                       preexec_fn=lambda: os.close(1))
+    try:
+        with open(closed_out) as f:
+            rep = json.load(f)
+    except (OSError, ValueError):
+        rep = None
+    check(rep is not None and rep["fds"] == [0, 2, 3, 4] and rep["LISTEN_FDS"] == "2",
+          "with stdout closed the target gets 0, 2 and the sockets at 3, 4",
+          (r.stderr, rep))
 
     # stdio is left as it was: the target's stdout and stdin are the caller's.
     r = subprocess.run([BINDRETRY, "--bind", "127.0.0.1:0", "--", "cat"], input="through\n",

@@ -104,4 +104,21 @@ check(rep is not None and rep["fds"] == [0, 1, 2, 3] and rep["LISTEN_FDS"] == "1
       rep["LISTEN_FDNAMES"] == "own" and rep["sockets"][0]["address"] != outer_addr,
       "a set for another pid is dropped, not passed through", (r.stderr, rep))
 
+# A set that claims more descriptors than are open is not trusted at all.
+OVERCLAIM = LAUNCHER.replace("LISTEN_FDS=str(len(fds))", "LISTEN_FDS=str(len(fds) + 1)")
+assert OVERCLAIM != LAUNCHER
+r = subprocess.run([sys.executable, "-c", OVERCLAIM, "outer:ghost", str(fds[0]), "--",
+                    BINDRETRY, "--bind", "own=127.0.0.1:0", "--", REPORT],
+                   capture_output=True, text=True, timeout=20, pass_fds=fds,
+                   stdin=subprocess.DEVNULL)
+try:
+    rep = json.loads(r.stdout)
+except ValueError:
+    rep = None
+check(rep is not None and rep["fds"] == [0, 1, 2, 3] and rep["LISTEN_FDS"] == "1" and
+      rep["LISTEN_FDNAMES"] == "own", "a set with a closed descriptor is not passed through",
+      (r.stderr, rep))
+check("LISTEN_FDS" in r.stderr and "warning" in r.stderr,
+      "and bindretry warns that it ignored it", r.stderr)
+
 finish()
