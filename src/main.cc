@@ -115,6 +115,11 @@ int main(int argc, char** argv) {
   // bindretry's own descriptors stay above the socket slots.
   const int own_fd_floor = 3 + static_cast<int>(inherited.count + options.binds.size());
   TerminationSignals signals;
+  // Blocked from now on, not from the first wait: a signal sent as soon as
+  // the first failure is logged would otherwise take the default action
+  // (leaving our socket files behind) or, as PID 1, be dropped by the kernel.
+  signals.set_fd_floor(own_fd_floor);
+  signals.fd();
   RealWaiter waiter(signals, options.watch_addresses, own_fd_floor);
   RealBinder binder(options.socket);
   RealTimeSource clock;
@@ -182,6 +187,11 @@ int main(int argc, char** argv) {
 
   // 10. Exec mode. Hand over: sockets at 3.., LISTEN_* set, nothing else of ours open,
   //    the caller's signal mask back, then exec (same pid, so LISTEN_PID holds).
+  //    Our own descriptors (signalfd, notify socket) are closed first: the
+  //    hand-over may dup2 a socket onto their numbers, and closing them
+  //    afterwards would close that socket.
+  notifier.close();
+  signals.restore();
   std::string err;
   if (!apply_hand_over(inherited, result.fds, listen_fdnames(inherited, options.binds), &err)) {
     log_message(Level::Error, "cannot hand over the sockets: " + err, "handover_failed");
@@ -192,8 +202,6 @@ int main(int argc, char** argv) {
               "exec '" + program + "' with " + std::to_string(inherited.count + options.binds.size()) +
                   " socket(s)",
               "exec");
-  notifier.close();
-  signals.restore();
   stdio.release();
   const int exec_errno = exec_command(options.command);
   log_message(Level::Error, "cannot run '" + program + "': " + std::strerror(exec_errno),
