@@ -60,14 +60,6 @@ bool valid_host_name(std::string_view s) {
   return true;
 }
 
-bool valid_interface_name(std::string_view s) {
-  if (s.empty() || s.size() > 15) return false;
-  return std::none_of(s.begin(), s.end(), [](char c) {
-    const auto u = static_cast<unsigned char>(c);
-    return c == '/' || c == ':' || u <= ' ' || u >= 0x7f;
-  });
-}
-
 bool parse_port_part(std::string_view text, std::string_view port, BindRequest* out,
                      std::string* err) {
   if (port.empty()) return fail(err, "missing port in " + quote(text));
@@ -86,7 +78,7 @@ bool parse_bracketed(std::string_view text, std::string_view s, BindRequest* out
   if (const auto pct = inside.find('%'); pct != std::string_view::npos) {
     out->scope = inside.substr(pct + 1);
     inside = inside.substr(0, pct);
-    if (!valid_interface_name(out->scope))
+    if (!valid_device_name(out->scope))
       return fail(err, "invalid interface " + quote(out->scope) + " in " + quote(text));
   }
   if (!valid_ipv6(inside)) return fail(err, "invalid IPv6 address " + quote(inside));

@@ -296,28 +296,14 @@ bool check_socket(const RawOptions& raw, const AccountDb& accounts, Options* opt
   }
   s.reuse_port = raw.reuse_port;
   s.ipv6_only = raw.ipv6_only;
-  unsigned long long n = 0;
-  if (!raw.backlog.empty()) {
-    if (!parse_unsigned(raw.backlog, INT_MAX, &n) || n == 0)
-      return usage_error(out, "--backlog " + quote_arg(raw.backlog) +
-                                  ": expected a whole number from 1 to " + std::to_string(INT_MAX));
-    s.backlog = static_cast<int>(n);
-  } else {
-    s.backlog = SOMAXCONN;
-  }
-  if (!raw.socket_mode.empty()) {
-    const bool octal = raw.socket_mode.size() <= 4 &&
-                       raw.socket_mode.find_first_not_of("01234567") == std::string::npos;
-    if (!octal)
-      return usage_error(out, "--socket-mode " + quote_arg(raw.socket_mode) +
-                                  ": expected an octal mode such as 0660 (0000-0777)");
-    const unsigned long mode = std::stoul(raw.socket_mode, nullptr, 8);
-    if (mode > 0777)
-      return usage_error(out, "--socket-mode " + quote_arg(raw.socket_mode) +
-                                  ": expected an octal mode such as 0660 (0000-0777)");
-    s.socket_mode = static_cast<mode_t>(mode);
-  }
-  if (raw.bind_device.size() > 15 || raw.bind_device.find_first_of("/: \t\n") != std::string::npos)
+  s.backlog = SOMAXCONN;
+  if (!raw.backlog.empty() && !parse_backlog(raw.backlog, &s.backlog))
+    return usage_error(out, "--backlog " + quote_arg(raw.backlog) +
+                                ": expected a whole number from 1 to " + std::to_string(INT_MAX));
+  if (!raw.socket_mode.empty() && !parse_mode(raw.socket_mode, &s.socket_mode))
+    return usage_error(out, "--socket-mode " + quote_arg(raw.socket_mode) +
+                                ": expected an octal mode such as 0660 (0000-0777)");
+  if (!raw.bind_device.empty() && !valid_device_name(raw.bind_device))
     return usage_error(out, "--bind-device " + quote_arg(raw.bind_device) +
                                 ": not a valid interface name (1-15 characters, no '/', ':' or spaces)");
   s.bind_device = raw.bind_device;
