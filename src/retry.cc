@@ -33,13 +33,19 @@ bool event_can_help(const NetEvent& event, const BindRequest& request, const Bin
   if (event.kind == NetEvent::Kind::Overrun) return true;  // events were lost: look again
   // A port held by another process is freed without any network event.
   if (is_errno(error, EADDRINUSE)) return false;
-  if (event.kind == NetEvent::Kind::LinkUp) return true;
+  const bool literal =
+      request.host_kind == HostKind::IPv4 || request.host_kind == HostKind::IPv6;
+  if (event.kind == NetEvent::Kind::LinkUp) {
+    // A link coming up cannot make a missing literal address bindable: the
+    // address arrives as its own notification (tailscaled raises tailscale0
+    // before it adds 100.x, and container hosts raise veths all the time;
+    // waking on those would spend the retries in a burst).
+    return !(literal && is_errno(error, EADDRNOTAVAIL));
+  }
   // AddressAdded: a tentative IPv6 address cannot be bound until DAD clears it,
   // which comes as a second notification.
   if (event.tentative) return false;
   if (is_errno(error, ENODEV) || is_errno(error, ENXIO)) return false;  // needs a link
-  const bool literal =
-      request.host_kind == HostKind::IPv4 || request.host_kind == HostKind::IPv6;
   if (literal && is_errno(error, EADDRNOTAVAIL)) return matches_literal(event, request);
   return true;
 }

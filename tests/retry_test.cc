@@ -225,6 +225,9 @@ TEST_CASE("which events can help which failures") {
   CHECK(event_can_help(other, name, unavailable()));
   CHECK_FALSE(event_can_help(added, literal, in_use()));
   CHECK_FALSE(event_can_help(link, literal, in_use()));
+  CHECK_FALSE(event_can_help(link, literal, unavailable()));  // the address comes on its own
+  CHECK(event_can_help(link, name, unavailable()));
+  CHECK(event_can_help(link, request("8080"), BindError::from_errno(ENETDOWN)));
   CHECK(event_can_help(link, literal, BindError::from_errno(ENODEV)));
   CHECK_FALSE(event_can_help(added, literal, BindError::from_errno(ENODEV)));
   CHECK(event_can_help(other, name, BindError::from_resolver(EAI_AGAIN)));

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Which notifications wake the wait, and what an early attempt costs:
-- events that cannot help (another address added, an address removed) leave
-  the attempts on schedule;
+- events that cannot help (another address added, an address removed, a link
+  coming up while a literal address is missing) leave the attempts on schedule;
 - early attempts count toward --max-bind-retries exactly (N retries = N+1
   attempts);
 - while waiting bindretry sleeps: a few milliseconds of CPU over seconds."""
@@ -23,6 +23,8 @@ ip('addr', 'add', '100.64.9.9/32', 'dev', 'tailscale0')
 ip('addr', 'add', '100.64.1.20/32', 'dev', 'tailscale0')
 ip('addr', 'add', 'fd00:64::9/128', 'dev', 'lo')
 ip('addr', 'del', '100.64.9.9/32', 'dev', 'tailscale0')
+ip('tuntap', 'add', 'dev', 'unrelated0', 'mode', 'tun')
+ip('link', 'set', 'unrelated0', 'up')
 second = run.wait_line(r'Bind attempt 2 failed', timeout=5)
 ip('addr', 'del', '100.64.1.20/32', 'dev', 'tailscale0')
 ip('addr', 'del', 'fd00:64::9/128', 'dev', 'lo')
@@ -35,10 +37,11 @@ if check(first and second and last, 'unrelated: three attempts, then gave up'):
     check(second[0] - first[0] >= 0.95, 'unrelated: attempt 2 on schedule, 1 s after attempt 1')
     check(last[0] - second[0] >= 1.95, 'unrelated: attempt 3 on schedule, 2 s after attempt 2')
 
-# 2. Early attempts count: two links appear (each wakes the wait), so with
-# --max-bind-retries 2 the third attempt is the last, long before the 20 s schedule.
+# 2. Early attempts count: waiting for a missing interface, two links appear
+# (each wakes the wait, neither is the one), so with --max-bind-retries 2 the
+# third attempt is the last, long before the 20 s schedule.
 run = Run(['--max-bind-retries', '2', '--initial-retry-delay', '20s',
-           '--max-retry-delay', '20s'] + TARGET)
+           '--max-retry-delay', '20s', '--bind-device', 'missing0'] + TARGET)
 check(run.wait_line(r'Bind attempt 1 failed', timeout=5) is not None, 'count: attempt 1 fails')
 ip('tuntap', 'add', 'dev', 'wake1', 'mode', 'tun')
 check(run.wait_line(r'Bind attempt 2 failed', timeout=5) is not None,
