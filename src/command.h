@@ -11,8 +11,9 @@ namespace bindretry {
 int exec_failure_status(int err);
 
 /// Looks COMMAND up the way execvp() will (in $PATH unless it contains a '/').
-/// Returns 0 when some candidate exists, else ENOENT; lets bindretry report
-/// "not found" before it waits for any address.
+/// Returns 0 when a runnable candidate exists, EACCES when one exists but is
+/// not a regular executable file, else ENOENT; lets bindretry report 126 or
+/// 127 before it waits for any address.
 int find_command(const std::string& command);
 
 /// execvp(); returns only on failure, with errno.

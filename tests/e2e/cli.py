@@ -2,6 +2,7 @@
 value, nothing created) and the exec failures 126/127."""
 
 import os
+import socket
 import stat
 import tempfile
 
@@ -73,6 +74,18 @@ with tempfile.TemporaryDirectory() as tmp:
     check(plain in r.stderr, "the 126 message names the file", r.stderr)
     r = run(["--bind", "127.0.0.1:0", "--", tmp])
     check(r.returncode == 126, "a directory as COMMAND exits 126", (r.returncode, r.stderr))
+
+    # Both are known before any waiting: with the only address busy and a long
+    # backoff, bindretry still answers at once, without a single attempt.
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        for command, status in ((plain, 126), (missing, 127)):
+            r = run(["--bind", f"127.0.0.1:{port}", "--initial-retry-delay", "30s", "--", command])
+            check(r.returncode == status, f"{command}: exits {status} before waiting",
+                  (r.returncode, r.stderr))
+            check("Bind attempt" not in r.stderr, f"{command}: no bind was attempted", r.stderr)
 
     # A successful exec: bindretry's status is the target's.
     r = run(["--bind", "127.0.0.1:0", "--", "sh", "-c", "exit 42"])
