@@ -14,6 +14,7 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <unistd.h>
 #include <sys/socket.h>
 
 #include "conflicts.h"
@@ -242,7 +243,9 @@ bool check_binds(const RawOptions& raw, const AccountDb& accounts, Options* opti
     options->binds.push_back(std::move(request));
   }
   Conflict c;
-  if (find_conflict(options->binds, options->socket, &c)) {
+  char cwd[4096] = "";
+  if (!getcwd(cwd, sizeof cwd)) cwd[0] = '\0';  // unknown: relative paths compare as written
+  if (find_conflict(options->binds, options->socket, cwd, &c)) {
     const std::string later = quote_arg(raw.binds[c.later]);
     if (c.identical)
       return usage_error(out, "--bind " + later +

@@ -5,6 +5,7 @@
 #include <array>
 #include <cstring>
 #include <map>
+#include <string_view>
 #include <utility>
 
 namespace bindretry {
@@ -76,18 +77,33 @@ std::string port_key(const BindRequest& r) {
   return std::string(r.kind == SocketKind::UdpDatagram ? "udp " : "tcp ") + std::to_string(r.port);
 }
 
-std::string path_key(const BindRequest& r) { return (r.abstract ? "@" : "") + r.path; }
+// The same file however it is spelled: absolute, without empty or "."
+// components. ".." is kept: only the file system knows where it leads.
+std::string path_key(const BindRequest& r, const std::string& cwd) {
+  if (r.abstract) return "@" + r.path;
+  const std::string full = r.path[0] == '/' ? r.path : cwd + "/" + r.path;
+  std::string key;
+  std::size_t start = 0;
+  while (start <= full.size()) {
+    std::size_t end = full.find('/', start);
+    if (end == std::string::npos) end = full.size();
+    const std::string_view part(full.data() + start, end - start);
+    if (!part.empty() && part != ".") key.append("/").append(part);
+    start = end + 1;
+  }
+  return key.empty() ? "/" : key;
+}
 
 }  // namespace
 
 bool find_conflict(const std::vector<BindRequest>& requests, const SocketOptions& defaults,
-                   Conflict* out) {
+                   const std::string& cwd, Conflict* out) {
   std::map<std::string, std::size_t> paths;
   std::map<std::string, std::vector<std::pair<std::size_t, Footprint>>> ports;
   for (std::size_t i = 0; i < requests.size(); ++i) {
     const BindRequest& r = requests[i];
     if (is_unix(r.kind)) {
-      const auto [it, fresh] = paths.emplace(path_key(r), i);
+      const auto [it, fresh] = paths.emplace(path_key(r, cwd), i);
       if (!fresh) {
         *out = {it->second, i, true, {}};
         return true;

@@ -22,8 +22,9 @@ struct Conflict {
 };
 
 /// Finds the first conflict, in --bind order. `defaults` gives the global
-/// reuse-port, IPv6-only and device settings that per-socket options override.
+/// reuse-port, IPv6-only and device settings that per-socket options override;
+/// relative Unix socket paths are taken from `cwd`.
 bool find_conflict(const std::vector<BindRequest>& requests, const SocketOptions& defaults,
-                   Conflict* out);
+                   const std::string& cwd, Conflict* out);
 
 }  // namespace bindretry
