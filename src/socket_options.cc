@@ -1,5 +1,7 @@
 #include "socket_options.h"
 
+#include <set>
+
 #include <algorithm>
 #include <climits>
 
@@ -73,9 +75,15 @@ bool parse_one(std::string_view item, SocketOverrides* out, std::string* err) {
 }  // namespace
 
 bool parse_socket_options(std::string_view text, SocketOverrides* out, std::string* err) {
+  std::set<std::string_view> seen;
   for (;;) {
     const auto comma = text.find(',');
-    if (!parse_one(text.substr(0, comma), out, err)) return false;
+    const std::string_view item = text.substr(0, comma);
+    // A key given twice is a typo or a conflict; neither should win silently.
+    const std::string_view key = item.substr(0, item.find('='));
+    if (!key.empty() && !seen.insert(key).second)
+      return fail(err, "option '" + std::string(key) + "' is given twice");
+    if (!parse_one(item, out, err)) return false;
     if (comma == std::string_view::npos) return true;
     text.remove_prefix(comma + 1);
   }

@@ -27,7 +27,6 @@ TEST_CASE("per-socket options after the address") {
       {"/run/a.sock,owner=:www", "", "/run/a.sock", {}, {}, ":www", {}, {}, {}, {}},
       {"web=[::]:80,ipv6only,backlog=16", "web", "[::]:80", 16, {}, {}, {}, true, {}, {}},
       {"80,reuseport=no", "", "80", {}, {}, {}, false, {}, {}, {}},
-      {"80,reuseport=yes,reuseport=no", "", "80", {}, {}, {}, false, {}, {}, {}},
       {"udp:0.0.0.0:53,device=eth0,reuseport", "", "udp:0.0.0.0:53", {}, {}, {}, true, {}, {},
        "eth0"},
       {"unix-seqpacket:/s,backlog=1,mode=660", "", "unix-seqpacket:/s", 1, 0660, {}, {}, {}, {}, {}},
@@ -139,4 +138,14 @@ TEST_CASE("overrides replace the global settings for one socket") {
   CHECK(s.bind_device == "lo");
   CHECK(s.owner_uid == 30u);
   CHECK(s.owner_gid == static_cast<gid_t>(-1));
+}
+
+TEST_CASE("a per-socket option given twice is an error naming it") {
+  for (const char* text : {"backlog=1,backlog=2", "freebind,freebind=no", "mode=0600,mode=0600"}) {
+    CAPTURE(text);
+    SocketOverrides o;
+    std::string err;
+    CHECK_FALSE(parse_socket_options(text, &o, &err));
+    CHECK(err.find("given twice") != std::string::npos);
+  }
 }
