@@ -5,6 +5,8 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/close_range.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -80,6 +82,24 @@ InheritedSockets parse_inherited(const char* listen_pid, const char* listen_fds,
   if (listen_fdnames) inherited.names = split_names(listen_fdnames);
   if (inherited.names.size() != count) inherited.names.assign(count, "unknown");
   return inherited;
+}
+
+bool pidfd_id_matches(const char* listen_pidfdid, std::optional<uint64_t> own_id) {
+  if (!listen_pidfdid) return true;
+  unsigned long id = 0;
+  if (!parse_decimal(listen_pidfdid, &id)) return false;
+  return !own_id || *own_id == id;
+}
+
+std::optional<uint64_t> own_pidfd_id() {
+  constexpr long kPidFsMagic = 0x50494446;  // "PIDF": pidfds with unique inodes
+  UniqueFd pidfd(static_cast<int>(syscall(SYS_pidfd_open, getpid(), 0)));
+  struct statfs fs{};
+  struct stat st{};
+  if (!pidfd.valid() || fstatfs(pidfd.get(), &fs) != 0 || fs.f_type != kPidFsMagic ||
+      fstat(pidfd.get(), &st) != 0)
+    return std::nullopt;
+  return static_cast<uint64_t>(st.st_ino);
 }
 
 std::string listen_fdnames(const InheritedSockets& inherited,

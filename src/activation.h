@@ -5,6 +5,8 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +26,15 @@ struct InheritedSockets {
 /// Names fall back to "unknown" when LISTEN_FDNAMES is absent or malformed.
 InheritedSockets parse_inherited(const char* listen_pid, const char* listen_fds,
                                  const char* listen_fdnames, pid_t pid);
+
+/// Whether an inherited LISTEN_PIDFDID (newer systemd: the inode ID of the
+/// receiver's pidfd) names us. Absent, or our own ID unknown: it does not
+/// disqualify the set; a malformed value or another process's ID does.
+bool pidfd_id_matches(const char* listen_pidfdid, std::optional<uint64_t> own_id);
+
+/// This process's pidfd inode ID, where the kernel gives pidfds unique
+/// inodes (pidfs, Linux 6.9+); nullopt elsewhere.
+std::optional<uint64_t> own_pidfd_id();
 
 /// The LISTEN_FDNAMES value: inherited names, then one per request ("unknown"
 /// for unnamed ones).

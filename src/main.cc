@@ -95,6 +95,11 @@ int main(int argc, char** argv) {
   // 5. Sockets passed to bindretry itself are passed on in front of its own.
   InheritedSockets inherited = parse_inherited(std::getenv("LISTEN_PID"), std::getenv("LISTEN_FDS"),
                                                std::getenv("LISTEN_FDNAMES"), getpid());
+  if (inherited.count > 0 && !pidfd_id_matches(std::getenv("LISTEN_PIDFDID"), own_pidfd_id())) {
+    log_message(Level::Warn, "ignoring inherited LISTEN_FDS: LISTEN_PIDFDID names another process",
+                "inherited_invalid");
+    inherited = InheritedSockets{};
+  }
   if (inherited.count > 0 && !verify_inherited(&inherited))
     log_message(Level::Warn, "ignoring inherited LISTEN_FDS: not every descriptor is open",
                 "inherited_invalid");

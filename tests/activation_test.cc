@@ -38,3 +38,12 @@ TEST_CASE("LISTEN_FDNAMES has one entry per socket, inherited first") {
   inherited.names = {"outer"};
   CHECK(listen_fdnames(inherited, requests) == "outer:web:unknown:admin");
 }
+
+TEST_CASE("LISTEN_PIDFDID: absent or matching keeps the set, anything else drops it") {
+  CHECK(pidfd_id_matches(nullptr, 77u));
+  CHECK(pidfd_id_matches("77", 77u));
+  CHECK_FALSE(pidfd_id_matches("78", 77u));
+  CHECK_FALSE(pidfd_id_matches("x", 77u));
+  CHECK_FALSE(pidfd_id_matches("", 77u));
+  CHECK(pidfd_id_matches("78", std::nullopt));  // cannot tell: the pid check decides
+}
