@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <array>
 
+#include "quote.h"
+
 namespace bindretry {
 namespace {
 
@@ -18,8 +20,6 @@ bool fail(std::string* err, std::string message) {
   *err = std::move(message);
   return false;
 }
-
-std::string quote(std::string_view s) { return "'" + std::string(s) + "'"; }
 
 bool consume_prefix(std::string_view* s, std::string_view prefix) {
   if (s->substr(0, prefix.size()) != prefix) return false;

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 
 #include "duration.h"
+#include "quote.h"
 
 #ifndef BINDRETRY_VERSION
 #define BINDRETRY_VERSION "unknown"
@@ -50,7 +51,7 @@ class HelpFormatter : public CLI::Formatter {
   }
 };
 
-std::string quote_arg(const std::string& s) { return "'" + s + "'"; }
+std::string quote_arg(const std::string& s) { return quote(s); }
 
 bool usage_error(ParseOutcome* out, const std::string& message) {
   out->run = false;
