@@ -4,6 +4,7 @@
 #include <CLI/Config.hpp>
 #include <CLI/Formatter.hpp>
 
+#include <algorithm>
 #include <climits>
 #include <set>
 #include <sys/socket.h>
@@ -109,7 +110,56 @@ struct RawOptions {
   bool no_watch = false;
   bool reuse_port = false;
   bool ipv6_only = false;
+  std::set<std::string> given;  ///< long names of the options on the command line
+  bool was_given(const std::string& name) const { return given.count(name) != 0; }
 };
+
+// CLI11 would throw "At Most 1 required but received 2" (without the values)
+// for a repeated option and silently convert "--quiet=no"; keep every value
+// instead, so check_once() can name them.
+void prepare_options(CLI::App& app) {
+  for (CLI::Option* opt : app.get_options()) {
+    if (opt->get_name() == "--bind" || opt->get_name() == "--help" || opt->get_name() == "--version")
+      continue;
+    opt->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+    if (opt->get_expected_max() == 0 && opt->get_fnames().empty())
+      opt->check(CLI::Validator(
+          [](std::string& value) {
+            return value == "true" ? std::string() : "expected no value, got " + quote(value);
+          },
+          ""));
+  }
+}
+
+// Every option but --bind is given at most once: a second value is a typo or
+// two configurations merged by mistake, and neither should win silently.
+bool check_once(const CLI::App& app, RawOptions* raw, ParseOutcome* out) {
+  for (const CLI::Option* opt : app.get_options()) {
+    if (opt->count() == 0) continue;
+    raw->given.insert(opt->get_name());
+    if (opt->count() == 1 || opt->get_name() == "--bind") continue;
+    std::string values;
+    if (opt->get_expected_max() != 0 || !opt->get_fnames().empty())
+      for (const std::string& v : opt->results()) values += (values.empty() ? " (" : ", ") + quote(v);
+    if (!values.empty()) values += ")";
+    return usage_error(out, opt->get_name() + " given " + std::to_string(opt->count()) + " times" +
+                                values + ": expected at most once");
+  }
+  return true;
+}
+
+// Options that each make sense alone but contradict each other.
+bool check_conflicts(const RawOptions& raw, const Options& options, ParseOutcome* out) {
+  if (raw.quiet && raw.was_given("--log-level"))
+    return usage_error(out, "--quiet conflicts with --log-level " + quote(raw.log_level) +
+                                ": expected one of them");
+  if (raw.was_given("--initial-retry-delay") && raw.was_given("--max-retry-delay") &&
+      options.retry.initial_delay > options.retry.max_delay)
+    return usage_error(out, "--initial-retry-delay " + quote(raw.initial_delay) +
+                                " is longer than --max-retry-delay " + quote(raw.max_delay) +
+                                ": expected at most the maximum");
+  return true;
+}
 
 void define_options(CLI::App& app, RawOptions& raw) {
   app.add_option("-b,--bind", raw.binds,
@@ -191,7 +241,7 @@ bool check_retry(const RawOptions& raw, Options* options, ParseOutcome* out) {
   if (!check_duration("--initial-retry-delay", raw.initial_delay, &retry.initial_delay, out) ||
       !check_duration("--max-retry-delay", raw.max_delay, &retry.max_delay, out))
     return false;
-  if (!raw.max_time.empty()) {
+  if (raw.was_given("--max-bind-time")) {
     Duration d{};
     if (!check_duration("--max-bind-time", raw.max_time, &d, out)) return false;
     retry.max_time = d;
@@ -207,9 +257,10 @@ bool check_retry(const RawOptions& raw, Options* options, ParseOutcome* out) {
 bool check_socket(const RawOptions& raw, Options* options, ParseOutcome* out) {
   SocketOptions& s = options->socket;
   s.reuse_port = raw.reuse_port;
+  options->watch_addresses = !raw.no_watch;
   s.ipv6_only = raw.ipv6_only;
   unsigned long long n = 0;
-  if (!raw.backlog.empty()) {
+  if (raw.was_given("--backlog")) {
     if (!parse_unsigned(raw.backlog, INT_MAX, &n) || n == 0)
       return usage_error(out, "--backlog " + quote_arg(raw.backlog) +
                                   ": expected a whole number from 1 to " + std::to_string(INT_MAX));
@@ -217,8 +268,8 @@ bool check_socket(const RawOptions& raw, Options* options, ParseOutcome* out) {
   } else {
     s.backlog = SOMAXCONN;
   }
-  if (!raw.socket_mode.empty()) {
-    const bool octal = raw.socket_mode.size() <= 4 &&
+  if (raw.was_given("--socket-mode")) {
+    const bool octal = !raw.socket_mode.empty() && raw.socket_mode.size() <= 4 &&
                        raw.socket_mode.find_first_not_of("01234567") == std::string::npos;
     if (!octal)
       return usage_error(out, "--socket-mode " + quote_arg(raw.socket_mode) +
@@ -229,7 +280,14 @@ bool check_socket(const RawOptions& raw, Options* options, ParseOutcome* out) {
                                   ": expected an octal mode such as 0660 (0000-0777)");
     s.socket_mode = static_cast<mode_t>(mode);
   }
-  if (raw.bind_device.size() > 15 || raw.bind_device.find_first_of("/: \t\n") != std::string::npos)
+  const bool bad_device =
+      raw.bind_device.size() > 15 || raw.bind_device == "." || raw.bind_device == ".." ||
+      (raw.was_given("--bind-device") && raw.bind_device.empty()) ||
+      std::any_of(raw.bind_device.begin(), raw.bind_device.end(), [](char c) {
+        const auto u = static_cast<unsigned char>(c);
+        return c == '/' || c == ':' || u <= ' ' || u >= 0x7f;
+      });
+  if (bad_device)
     return usage_error(out, "--bind-device " + quote_arg(raw.bind_device) +
                                 ": not a valid interface name (1-15 characters, no '/', ':' or spaces)");
   s.bind_device = raw.bind_device;
@@ -276,6 +334,7 @@ ParseOutcome parse_command_line(const std::vector<std::string>& args, Options* o
   app.formatter(std::make_shared<HelpFormatter>());
   RawOptions raw;
   define_options(app, raw);
+  prepare_options(app);
 
   std::vector<std::string> reversed(args.rbegin(), args.rend() - 1);
   try {
@@ -291,8 +350,9 @@ ParseOutcome parse_command_line(const std::vector<std::string>& args, Options* o
     return out;
   }
   // Socket options first: duplicate detection depends on --reuse-port.
-  if (check_socket(raw, options, &out) && check_binds(raw, options, &out) &&
-      check_retry(raw, options, &out) && check_logging(raw, options, &out) &&
+  if (check_once(app, &raw, &out) && check_socket(raw, options, &out) &&
+      check_binds(raw, options, &out) && check_retry(raw, options, &out) &&
+      check_logging(raw, options, &out) && check_conflicts(raw, *options, &out) &&
       take_command(app.remaining(), options, &out)) {
     out.run = true;
   }
