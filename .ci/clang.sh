@@ -20,8 +20,7 @@ if ! command -v clang++ >/dev/null; then
 fi
 echo "== clang.sh: configuring $dir with $(clang++ --version | head -1)"
 if [ ! -f "$dir/build.ninja" ]; then
-  CXX=clang++ meson setup "$dir" -Dwarning_level=3 -Dwerror=true >"$dir.setup.log" 2>&1 ||
-    { cat "$dir.setup.log"; exit 1; }
+  CXX=clang++ meson setup "$dir" -Dwarning_level=3 -Dwerror=true || exit 1
 else
   meson configure "$dir" -Dwarning_level=3 -Dwerror=true
 fi

@@ -29,7 +29,7 @@ pass() { summary+=("ok:   $*"); }
 step "configuring $san_dir ($san_cxx, -Db_sanitize=address,undefined)"
 if [ ! -f "$san_dir/build.ninja" ]; then
   CXX=$san_cxx meson setup "$san_dir" -Db_sanitize=address,undefined -Db_lundef=false \
-    -Dbuildtype=debugoptimized >"$san_dir.setup.log" 2>&1 || { cat "$san_dir.setup.log"; exit 1; }
+    -Dbuildtype=debugoptimized || exit 1
 fi
 if ! ninja -C "$san_dir"; then
   fail "sanitized build"
@@ -73,8 +73,7 @@ if ! command -v valgrind >/dev/null; then
 else
   step "configuring $mem_dir (plain debug build for memcheck)"
   if [ ! -f "$mem_dir/build.ninja" ]; then
-    meson setup "$mem_dir" -Dbuildtype=debug >"$mem_dir.setup.log" 2>&1 ||
-      { cat "$mem_dir.setup.log"; exit 1; }
+    meson setup "$mem_dir" -Dbuildtype=debug || exit 1
   fi
   if ! ninja -C "$mem_dir" tests/unit-tests; then
     fail "memcheck build"
