@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <array>
 
+#include "quote.h"
+
 namespace bindretry {
 namespace {
 
@@ -18,8 +20,6 @@ bool fail(std::string* err, std::string message) {
   *err = std::move(message);
   return false;
 }
-
-std::string quote(std::string_view s) { return "'" + std::string(s) + "'"; }
 
 bool consume_prefix(std::string_view* s, std::string_view prefix) {
   if (s->substr(0, prefix.size()) != prefix) return false;
@@ -62,7 +62,8 @@ bool valid_host_name(std::string_view s) {
 
 bool parse_port_part(std::string_view text, std::string_view port, BindRequest* out,
                      std::string* err) {
-  if (port.empty()) return fail(err, "missing port in " + quote(text));
+  if (port.empty())
+    return fail(err, "missing port in " + quote(text) + " (expected 0-65535 after ':')");
   if (!parse_port(port, &out->port))
     return fail(err, "invalid port " + quote(port) + " (expected 0-65535)");
   return true;
@@ -72,16 +73,19 @@ bool parse_bracketed(std::string_view text, std::string_view s, BindRequest* out
                      std::string* err) {
   const auto close = s.find(']');
   if (close == std::string_view::npos)
-    return fail(err, "missing ']' in " + quote(text));
+    return fail(err, "missing ']' in " + quote(text) + " (expected [IPV6]:PORT)");
   std::string_view inside = s.substr(1, close - 1);
   std::string_view after = s.substr(close + 1);
   if (const auto pct = inside.find('%'); pct != std::string_view::npos) {
     out->scope = inside.substr(pct + 1);
     inside = inside.substr(0, pct);
     if (!valid_device_name(out->scope))
-      return fail(err, "invalid interface " + quote(out->scope) + " in " + quote(text));
+      return fail(err, "invalid interface " + quote(out->scope) + " in " + quote(text) +
+                           " (expected 1-15 characters, no '/', ':' or spaces)");
   }
-  if (!valid_ipv6(inside)) return fail(err, "invalid IPv6 address " + quote(inside));
+  if (!valid_ipv6(inside))
+    return fail(err, "invalid IPv6 address " + quote(inside) +
+                         " (expected one such as [2001:db8::1]:80)");
   if (after.empty())
     return fail(err, "missing port in " + quote(text) + " (expected [IPV6]:PORT)");
   if (after[0] != ':') return fail(err, "expected ':' after ']' in " + quote(text));
@@ -107,14 +111,21 @@ bool parse_inet(std::string_view text, std::string_view s, BindRequest* out,
   if (s.find(':', colon + 1) != std::string_view::npos)
     return fail(err, "IPv6 addresses need brackets, as in '[::1]:80', in " + quote(text));
   const std::string_view host = s.substr(0, colon);
-  if (host.empty()) return fail(err, "missing host in " + quote(text));
+  if (host.empty())
+    return fail(err, "missing host in " + quote(text) +
+                         " (expected HOST:PORT, or PORT for every address)");
   const bool looks_numeric = std::all_of(host.begin(), host.end(),
                                          [](char c) { return is_digit(c) || c == '.'; });
   if (looks_numeric) {
-    if (!valid_ipv4(host)) return fail(err, "invalid IPv4 address " + quote(host));
+    if (!valid_ipv4(host))
+      return fail(err, "invalid IPv4 address " + quote(host) +
+                           " (expected four numbers 0-255, as in 192.0.2.1)");
     out->host_kind = HostKind::IPv4;
   } else {
-    if (!valid_host_name(host)) return fail(err, "invalid host name " + quote(host));
+    if (!valid_host_name(host))
+      return fail(err, "invalid host name " + quote(host) +
+                           " (expected dot-separated labels of letters, digits, '-' and '_', "
+                           "at most 253 characters)");
     out->host_kind = HostKind::Name;
   }
   out->host = host;
@@ -123,10 +134,12 @@ bool parse_inet(std::string_view text, std::string_view s, BindRequest* out,
 
 bool parse_unix(std::string_view text, std::string_view s, BindRequest* out,
                 std::string* err) {
-  if (s.empty()) return fail(err, "empty Unix socket path in " + quote(text));
+  if (s.empty())
+    return fail(err, "empty Unix socket path in " + quote(text) + " (expected unix:PATH)");
   if (s[0] == '@') {
     s.remove_prefix(1);
-    if (s.empty()) return fail(err, "empty abstract socket name in " + quote(text));
+    if (s.empty())
+      return fail(err, "empty abstract socket name in " + quote(text) + " (expected @NAME)");
     out->abstract = true;
   }
   if (s.find('\0') != std::string_view::npos)

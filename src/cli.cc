@@ -16,9 +16,11 @@
 #include <set>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include "conflicts.h"
 #include "duration.h"
+#include "quote.h"
 
 #ifndef BINDRETRY_VERSION
 #define BINDRETRY_VERSION "unknown"
@@ -73,7 +75,7 @@ class HelpFormatter : public CLI::Formatter {
   }
 };
 
-std::string quote_arg(const std::string& s) { return "'" + s + "'"; }
+std::string quote_arg(const std::string& s) { return quote(s); }
 
 bool usage_error(ParseOutcome* out, const std::string& message) {
   out->run = false;
@@ -132,7 +134,94 @@ struct RawOptions {
   std::string user;
   bool no_new_privs = false;
   std::string config;
+  std::set<std::string> given;  ///< long names of the options on the command line
+  bool was_given(const std::string& name) const { return given.count(name) != 0; }
 };
+
+// CLI11 would throw "At Most 1 required but received 2" (without the values)
+// for a repeated option and silently convert "--quiet=no"; keep every value
+// instead, so check_once() can name them.
+void prepare_options(CLI::App& app) {
+  for (CLI::Option* opt : app.get_options()) {
+    if (opt->get_name() == "--bind" || opt->get_name() == "--help" || opt->get_name() == "--version")
+      continue;
+    opt->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+    if (opt->get_expected_max() == 0 && opt->get_fnames().empty())
+      opt->check(CLI::Validator(
+          [](std::string& value) {
+            return value == "true" ? std::string() : "expected no value, got " + quote(value);
+          },
+          ""));
+  }
+}
+
+// Every option but --bind is given at most once: a second value is a typo or
+// two configurations merged by mistake, and neither should win silently.
+bool check_once(const CLI::App& app, RawOptions* raw, ParseOutcome* out) {
+  for (const CLI::Option* opt : app.get_options()) {
+    if (opt->count() == 0) continue;
+    raw->given.insert(opt->get_name());
+    if (opt->count() == 1 || opt->get_name() == "--bind") continue;
+    std::string values;
+    if (opt->get_expected_max() != 0 || !opt->get_fnames().empty())
+      for (const std::string& v : opt->results()) values += (values.empty() ? " (" : ", ") + quote(v);
+    if (!values.empty()) values += ")";
+    return usage_error(out, opt->get_name() + " given " + std::to_string(opt->count()) + " times" +
+                                values + ": expected at most once");
+  }
+  return true;
+}
+
+// "--name=" with nothing after the '=' would make CLI11 take the next word
+// as the value; stop at the first word that is not an option (the command).
+bool check_empty_assignments(const CLI::App& app, const std::vector<std::string>& args,
+                             ParseOutcome* out) {
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    const std::string& word = args[i];
+    if (word == "--" || word.size() < 2 || word[0] != '-') return true;
+    const auto eq = word.find('=');
+    const std::string name = word.substr(0, eq);
+    const CLI::Option* opt = app.get_option_no_throw(name);
+    if (!opt) return true;  // CLI11 reports unknown options
+    if (eq != std::string::npos) {
+      if (eq + 1 == word.size()) return usage_error(out, name + " '': empty value");
+      continue;
+    }
+    if (opt->get_expected_min() > 0) ++i;  // its value is the next word
+  }
+  return true;
+}
+
+// After the checks of each option (which say what they expect): any empty
+// value they let through, from any source, or a "--" that an option took
+// because its own value was missing, is never meant.
+bool check_values_present(const CLI::App& app, ParseOutcome* out) {
+  for (const CLI::Option* opt : app.get_options()) {
+    if (opt->count() == 0) continue;
+    const bool takes_value = opt->get_expected_max() != 0 || !opt->get_fnames().empty();
+    if (!takes_value) continue;
+    for (const std::string& value : opt->results()) {
+      if (value.empty()) return usage_error(out, opt->get_name() + " '': empty value");
+      if (value == "--")
+        return usage_error(out, opt->get_name() +
+                                    ": missing value (it took the '--' that ends the options)");
+    }
+  }
+  return true;
+}
+
+// Options that each make sense alone but contradict each other.
+bool check_conflicts(const RawOptions& raw, const Options& options, ParseOutcome* out) {
+  if (raw.quiet && raw.was_given("--log-level"))
+    return usage_error(out, "--quiet conflicts with --log-level " + quote(raw.log_level) +
+                                ": expected one of them");
+  if (raw.was_given("--initial-retry-delay") && raw.was_given("--max-retry-delay") &&
+      options.retry.initial_delay > options.retry.max_delay)
+    return usage_error(out, "--initial-retry-delay " + quote(raw.initial_delay) +
+                                " is longer than --max-retry-delay " + quote(raw.max_delay) +
+                                ": expected at most the maximum");
+  return true;
+}
 
 void define_options(CLI::App& app, RawOptions& raw) {
   app.add_option("-b,--bind", raw.binds,
@@ -272,7 +361,7 @@ bool check_retry(const RawOptions& raw, Options* options, ParseOutcome* out) {
   if (!check_duration("--initial-retry-delay", raw.initial_delay, &retry.initial_delay, out) ||
       !check_duration("--max-retry-delay", raw.max_delay, &retry.max_delay, out))
     return false;
-  if (!raw.max_time.empty()) {
+  if (raw.was_given("--max-bind-time")) {
     Duration d{};
     if (!check_duration("--max-bind-time", raw.max_time, &d, out)) return false;
     retry.max_time = d;
@@ -298,15 +387,20 @@ bool check_socket(const RawOptions& raw, const AccountDb& accounts, Options* opt
     s.owner_gid = owner.gid;
   }
   s.reuse_port = raw.reuse_port;
+  options->watch_addresses = !raw.no_watch;
   s.ipv6_only = raw.ipv6_only;
+  // Given means checked, even when empty (an empty value is no default).
+  auto given = [&raw](const char* name, const std::string& value) {
+    return raw.was_given(name) || !value.empty();
+  };
   s.backlog = SOMAXCONN;
-  if (!raw.backlog.empty() && !parse_backlog(raw.backlog, &s.backlog))
+  if (given("--backlog", raw.backlog) && !parse_backlog(raw.backlog, &s.backlog))
     return usage_error(out, "--backlog " + quote_arg(raw.backlog) +
                                 ": expected a whole number from 1 to " + std::to_string(INT_MAX));
-  if (!raw.socket_mode.empty() && !parse_mode(raw.socket_mode, &s.socket_mode))
+  if (given("--socket-mode", raw.socket_mode) && !parse_mode(raw.socket_mode, &s.socket_mode))
     return usage_error(out, "--socket-mode " + quote_arg(raw.socket_mode) +
                                 ": expected an octal mode such as 0660 (0000-0777)");
-  if (!raw.bind_device.empty() && !valid_device_name(raw.bind_device))
+  if (given("--bind-device", raw.bind_device) && !valid_device_name(raw.bind_device))
     return usage_error(out, "--bind-device " + quote_arg(raw.bind_device) +
                                 ": not a valid interface name (1-15 characters, no '/', ':' or spaces)");
   s.bind_device = raw.bind_device;
@@ -393,10 +487,35 @@ std::string env_name(const std::string& name) {
   return env;
 }
 
+// A switch (a flag without a value of its own) from the environment or a
+// file: "true" turns it on; "false" leaves it off, as if it were not set.
+bool switch_value(const std::string& text, bool* on) {
+  static const std::set<std::string> yes = {"true", "1", "yes", "on"};
+  static const std::set<std::string> no = {"false", "0", "no", "off"};
+  std::string lower = text;
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  *on = yes.count(lower) != 0;
+  return *on || no.count(lower) != 0;
+}
+
 bool add_values(CLI::Option* opt, const std::vector<std::string>& values, const std::string& source,
                 ParseOutcome* out) {
   if (opt->get_expected_min() == 0 && values.size() != 1)
     return usage_error(out, source + ": expected one value");
+  if (opt->get_expected_max() == 0 && opt->get_fnames().empty()) {
+    bool on = false;
+    if (!switch_value(values.front(), &on))
+      return usage_error(out, source + ": " + quote(values.front()) + ": expected true or false");
+    if (!on) return true;
+    try {
+      opt->add_result("true");
+      opt->run_callback();
+    } catch (const CLI::ParseError& e) {
+      return usage_error(out, source + ": " + e.what());
+    }
+    return true;
+  }
   try {
     for (const std::string& v : values) opt->add_result(v);
     opt->run_callback();
@@ -441,6 +560,11 @@ bool apply_environment(CLI::App& app, const ParseContext& context,
 bool apply_config_file(CLI::App& app, const std::string& path,
                        std::map<std::string, std::string>* sources, ParseOutcome* out) {
   const std::string file = "config file " + quote_arg(path);
+  struct stat st{};
+  if (stat(path.c_str(), &st) != 0)
+    return usage_error(out, "--config " + quote_arg(path) + ": cannot read: " + std::strerror(errno));
+  if (!S_ISREG(st.st_mode))
+    return usage_error(out, "--config " + quote_arg(path) + ": not a regular file");
   std::ifstream input(path);
   if (!input.good())
     return usage_error(out, "--config " + quote_arg(path) + ": cannot read: " + std::strerror(errno));
@@ -528,6 +652,7 @@ ParseOutcome parse_command_line(const std::vector<std::string>& args, Options* o
   RawOptions raw;
   define_options(app, raw);
   define_supervise_options(app, raw);
+  prepare_options(app);
 
   std::vector<std::string> reversed(args.rbegin(), args.rend() - 1);
   try {
@@ -542,18 +667,30 @@ ParseOutcome parse_command_line(const std::vector<std::string>& args, Options* o
     usage_error(&out, e.what());
     return out;
   }
+  // What the command line alone says, before the environment and the file
+  // fill in what it left out.
+  if (!check_empty_assignments(app, args, &out) || !check_once(app, &raw, &out)) return out;
   std::map<std::string, std::string> sources;
   if (!apply_environment(app, context, &sources, &out) ||
-      (!raw.config.empty() && !apply_config_file(app, raw.config, &sources, &out)))
+      (!raw.config.empty() && !apply_config_file(app, raw.config, &sources, &out))) {
+    name_source(sources, &out);
     return out;
+  }
+  // --quiet and --log-level from different sources: the stronger source wins.
+  if (raw.quiet && !raw.was_given("--quiet") && raw.was_given("--log-level")) raw.quiet = false;
+  if (raw.quiet && sources.count("quiet") && sources.count("log-level") &&
+      sources["quiet"].rfind("config file", 0) == 0 &&
+      sources["log-level"].rfind("environment", 0) == 0)
+    raw.quiet = false;
   static const RealAccountDb real_accounts;
   const AccountDb& accounts = context.accounts ? *context.accounts : real_accounts;
   // Socket options first: duplicate detection depends on --reuse-port.
   if (check_detached_value(raw, app.remaining(), &out) &&
       check_socket(raw, accounts, options, &out) && check_binds(raw, accounts, options, &out) &&
       check_retry(raw, options, &out) && check_logging(raw, options, &out) &&
+      check_conflicts(raw, *options, &out) &&
       check_supervise(raw, options, &out) && check_user(raw, accounts, options, &out) &&
-      take_command(app.remaining(), options, &out)) {
+      check_values_present(app, &out) && take_command(app.remaining(), options, &out)) {
     out.run = true;
   }
   name_source(sources, &out);

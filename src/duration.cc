@@ -2,6 +2,8 @@
 
 #include <cstdint>
 
+#include "quote.h"
+
 namespace bindretry {
 namespace {
 
@@ -36,7 +38,7 @@ bool parse_duration(std::string_view text, Duration* out, std::string* err) {
     while (i < s.size() && is_digit(s[i])) {
       whole = whole * 10 + (s[i] - '0');
       if (whole > cap) {
-        *err = "duration '" + std::string(text) + "' is too long (at most 168h)";
+        *err = "duration " + quote(text) + " is too long (at most 168h)";
         return false;
       }
       ++i;
@@ -56,7 +58,7 @@ bool parse_duration(std::string_view text, Duration* out, std::string* err) {
       }
     }
     if (int_digits == 0 && frac_digits == 0) {
-      *err = "invalid duration '" + std::string(text) + "' (" + expected + ")";
+      *err = "invalid duration " + quote(text) + " (" + expected + ")";
       return false;
     }
     s.remove_prefix(i);
@@ -71,16 +73,16 @@ bool parse_duration(std::string_view text, Duration* out, std::string* err) {
       }
     }
     if (!matched && !s.empty()) {
-      *err = "invalid duration '" + std::string(text) + "' (" + expected + ")";
+      *err = "invalid duration " + quote(text) + " (" + expected + ")";
       return false;
     }
     if (whole > cap / unit) {
-      *err = "duration '" + std::string(text) + "' is too long (at most 168h)";
+      *err = "duration " + quote(text) + " is too long (at most 168h)";
       return false;
     }
     total += whole * unit + frac * unit / frac_scale;
     if (total > cap) {
-      *err = "duration '" + std::string(text) + "' is too long (at most 168h)";
+      *err = "duration " + quote(text) + " is too long (at most 168h)";
       return false;
     }
     if (!matched) break;  // a bare number ends the text

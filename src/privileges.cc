@@ -1,4 +1,5 @@
 #include "privileges.h"
+#include "quote.h"
 
 #include <grp.h>
 #include <pwd.h>
@@ -18,7 +19,6 @@ bool fail(std::string* err, std::string message) {
   return false;
 }
 
-std::string quote(std::string_view s) { return "'" + std::string(s) + "'"; }
 
 bool is_numeric(std::string_view s) {
   return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos;

@@ -1,4 +1,5 @@
 #include "socket_options.h"
+#include "quote.h"
 
 #include <set>
 
@@ -8,7 +9,6 @@
 namespace bindretry {
 namespace {
 
-std::string quote(std::string_view s) { return "'" + std::string(s) + "'"; }
 
 bool fail(std::string* err, std::string message) {
   *err = std::move(message);
@@ -110,7 +110,8 @@ bool parse_backlog(std::string_view text, int* out) {
 }
 
 bool valid_device_name(std::string_view name) {
-  if (name.empty() || name.size() > 15) return false;
+  // The kernel's dev_valid_name(): "." and ".." would be path components.
+  if (name.empty() || name.size() > 15 || name == "." || name == "..") return false;
   return std::none_of(name.begin(), name.end(), [](char c) {
     const auto u = static_cast<unsigned char>(c);
     return c == '/' || c == ':' || u <= ' ' || u >= 0x7f;

@@ -14,6 +14,7 @@
 #include "log.h"
 #include "retry.h"
 #include "unique_fd.h"
+#include "quote.h"
 
 namespace bindretry {
 namespace {
@@ -24,7 +25,6 @@ constexpr int kForwarded[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2
 
 constexpr int kExitSystemError = 1;
 
-std::string quote(const std::string& s) { return "'" + s + "'"; }
 
 class Supervisor {
  public:
