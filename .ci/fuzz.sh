@@ -24,7 +24,7 @@ if ! command -v clang++ >/dev/null; then
 fi
 echo "== fuzz.sh: configuring $dir (-Dfuzzing=true, clang++)"
 if [ ! -f "$dir/build.ninja" ]; then
-  CXX=clang++ meson setup "$dir" -Dfuzzing=true -Dbuildtype=debugoptimized || exit 1
+  CXX=clang++ meson setup "$dir" -Dfuzzing=true -Dbuildtype=debugoptimized -Dlink_mode=shared || exit 1
 fi
 
 harnesses=${FUZZ_HARNESSES:-$(cd tests/fuzz && ls fuzz_*.cc | sed 's/^fuzz_//; s/\.cc$//; s/_/-/g')}

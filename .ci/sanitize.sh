@@ -28,7 +28,7 @@ pass() { summary+=("ok:   $*"); }
 # --- ASan + UBSan -------------------------------------------------------------
 step "configuring $san_dir ($san_cxx, -Db_sanitize=address,undefined)"
 if [ ! -f "$san_dir/build.ninja" ]; then
-  CXX=$san_cxx meson setup "$san_dir" -Db_sanitize=address,undefined -Db_lundef=false \
+  CXX=$san_cxx meson setup "$san_dir" -Db_sanitize=address,undefined -Db_lundef=false -Dlink_mode=shared \
     -Dbuildtype=debugoptimized || exit 1
 fi
 if ! ninja -C "$san_dir"; then
