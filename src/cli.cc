@@ -201,7 +201,9 @@ bool check_values_present(const CLI::App& app, ParseOutcome* out) {
     const bool takes_value = opt->get_expected_max() != 0 || !opt->get_fnames().empty();
     if (!takes_value) continue;
     for (const std::string& value : opt->results()) {
-      if (value.empty()) return usage_error(out, opt->get_name() + " '': empty value");
+      if (value.empty())
+        return usage_error(out, opt->get_name() + " '': empty value (expected " +
+                                    opt->get_type_name() + ")");
       if (value == "--")
         return usage_error(out, opt->get_name() +
                                     ": missing value (it took the '--' that ends the options)");

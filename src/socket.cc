@@ -130,6 +130,53 @@ SocketOptions apply_overrides(SocketOptions global, const SocketOverrides& o) {
   return s;
 }
 
+namespace {
+
+struct InetView {
+  int family = 0;
+  uint16_t port = 0;
+  const uint8_t* addr = nullptr;  // 4 or 16 bytes
+  bool wildcard = false;
+  bool v6only = false;
+};
+
+InetView view(const sockaddr_storage& ss) {
+  InetView v;
+  v.family = ss.ss_family;
+  if (ss.ss_family == AF_INET) {
+    const auto* a = reinterpret_cast<const sockaddr_in*>(&ss);
+    v.port = ntohs(a->sin_port);
+    v.addr = reinterpret_cast<const uint8_t*>(&a->sin_addr);
+    v.wildcard = a->sin_addr.s_addr == htonl(INADDR_ANY);
+  } else if (ss.ss_family == AF_INET6) {
+    const auto* a = reinterpret_cast<const sockaddr_in6*>(&ss);
+    v.port = ntohs(a->sin6_port);
+    v.addr = reinterpret_cast<const uint8_t*>(&a->sin6_addr);
+    v.wildcard = IN6_IS_ADDR_UNSPECIFIED(&a->sin6_addr);
+  }
+  return v;
+}
+
+}  // namespace
+
+const std::string* RealBinder::held_by_us(int type, const sockaddr_storage& wanted) const {
+  const InetView w = view(wanted);
+  for (const Held& h : held_) {
+    const InetView v = view(h.addr);
+    if (h.type != type || v.port != w.port || v.addr == nullptr || w.addr == nullptr) continue;
+    // The very same address, a wildcard of the same family, or a dual-stack
+    // [::] socket, which takes the IPv4 port too.
+    bool overlap;
+    if (v.family == w.family)
+      overlap = v.wildcard || w.wildcard ||
+                std::memcmp(v.addr, w.addr, v.family == AF_INET ? 4 : 16) == 0;
+    else
+      overlap = v.family == AF_INET6 ? v.wildcard && !h.v6only : w.wildcard;
+    if (overlap) return &h.spec;
+  }
+  return nullptr;
+}
+
 BindAttempt RealBinder::bind(const BindRequest& request, bool freebind) {
   const SocketOptions options = apply_overrides(options_, request.options);
   if (is_unix(request.kind)) return bind_unix(request, options);
@@ -171,9 +218,25 @@ BindAttempt RealBinder::bind_inet(const BindRequest& r, const SocketOptions& opt
       setsockopt(fd.get(), SOL_SOCKET, SO_BINDTODEVICE, opts.bind_device.c_str(),
                  static_cast<socklen_t>(opts.bind_device.size())) != 0)
     return failed_errno("interface '" + opts.bind_device + "'");
-  if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&where.addr), where.len) != 0)
+  if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&where.addr), where.len) != 0) {
+    // Two spellings of one address (a host name and its address) cannot be
+    // caught before resolving; the second would wait forever for our own port.
+    if (errno == EADDRINUSE)
+      if (const std::string* ours = held_by_us(type, where.addr))
+        return failed(BindError::refused(
+            EADDRINUSE, "the port is already taken by --bind '" + *ours + "' of this bindretry"));
     return failed_errno();
+  }
   if (is_listening(r.kind) && listen(fd.get(), opts.backlog) != 0) return failed_errno("listen");
+  Held held{type, {}, false, r.spec};
+  socklen_t held_len = sizeof held.addr;
+  int v6only = 0;
+  socklen_t v6only_len = sizeof v6only;
+  if (family == AF_INET6)
+    getsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &v6only, &v6only_len);
+  held.v6only = v6only != 0;
+  if (getsockname(fd.get(), reinterpret_cast<sockaddr*>(&held.addr), &held_len) == 0)
+    held_.push_back(held);
   BindAttempt ok;
   ok.local = local_address(fd.get());
   ok.fd = std::move(fd);

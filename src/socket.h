@@ -3,6 +3,8 @@
 #pragma once
 
 #include <string>
+#include <vector>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #include "retry.h"
@@ -33,7 +35,18 @@ class RealBinder : public Binder {
  private:
   BindAttempt bind_inet(const BindRequest& request, const SocketOptions& options, bool freebind);
   BindAttempt bind_unix(const BindRequest& request, const SocketOptions& options);
+  const std::string* held_by_us(int type, const sockaddr_storage& wanted) const;
+
+  /// An Internet socket this binder bound, to tell "in use by another
+  /// process" (worth retrying) from "in use by one of ours" (never frees).
+  struct Held {
+    int type;
+    sockaddr_storage addr;
+    bool v6only;
+    std::string spec;
+  };
   SocketOptions options_;
+  std::vector<Held> held_;
 };
 
 /// "127.0.0.1:8080", "[::1]:8080", "/run/x.sock", "@name": the address a socket is bound to.

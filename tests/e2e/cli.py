@@ -87,6 +87,21 @@ with tempfile.TemporaryDirectory() as tmp:
                   (r.returncode, r.stderr))
             check("Bind attempt" not in r.stderr, f"{command}: no bind was attempted", r.stderr)
 
+    # One address spelled two ways (a name and what it resolves to) can only be
+    # found when binding: the second must not wait for a port we hold ourselves.
+    first = socket.getaddrinfo("localhost", None, type=socket.SOCK_STREAM)[0][4][0]
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    if first == "127.0.0.1":
+        r = run(["--bind", f"localhost:{port}", "--bind", f"127.0.0.1:{port}",
+                 "--initial-retry-delay", "30s", "--", "true"])
+        check(r.returncode == 1, "a port held by our own other --bind exits 1 at once",
+              (r.returncode, r.stderr))
+        check(f"already taken by --bind 'localhost:{port}'" in r.stderr,
+              "the message names our own --bind that holds the port", r.stderr)
+        check("Bind attempt" not in r.stderr, "our own port is not retried", r.stderr)
+
     # A successful exec: bindretry's status is the target's.
     r = run(["--bind", "127.0.0.1:0", "--", "sh", "-c", "exit 42"])
     check(r.returncode == 42, "the target's exit status is bindretry's", r.returncode)
