@@ -192,22 +192,29 @@ bool check_empty_assignments(const CLI::App& app, const std::vector<std::string>
   return true;
 }
 
-// After the checks of each option (which say what they expect): any empty
-// value they let through, from any source, or a "--" that an option took
-// because its own value was missing, is never meant.
-bool check_values_present(const CLI::App& app, ParseOutcome* out) {
+// An option whose own value was missing took the "--" that ends the options
+// (CLI11 takes the next word whatever it is); say so before anything reads
+// "--" as a path, a user or a duration.
+bool check_no_stolen_separator(const CLI::App& app, ParseOutcome* out) {
   for (const CLI::Option* opt : app.get_options()) {
-    if (opt->count() == 0) continue;
-    const bool takes_value = opt->get_expected_max() != 0 || !opt->get_fnames().empty();
-    if (!takes_value) continue;
-    for (const std::string& value : opt->results()) {
-      if (value.empty())
-        return usage_error(out, opt->get_name() + " '': empty value (expected " +
-                                    opt->get_type_name() + ")");
+    if (opt->count() == 0 || (opt->get_expected_max() == 0 && opt->get_fnames().empty())) continue;
+    for (const std::string& value : opt->results())
       if (value == "--")
         return usage_error(out, opt->get_name() +
                                     ": missing value (it took the '--' that ends the options)");
-    }
+  }
+  return true;
+}
+
+// After the checks of each option (which say what they expect): any empty
+// value they let through, from any source, is never meant.
+bool check_values_present(const CLI::App& app, ParseOutcome* out) {
+  for (const CLI::Option* opt : app.get_options()) {
+    if (opt->count() == 0 || (opt->get_expected_max() == 0 && opt->get_fnames().empty())) continue;
+    for (const std::string& value : opt->results())
+      if (value.empty())
+        return usage_error(out, opt->get_name() + " '': empty value (expected " +
+                                    opt->get_type_name() + ")");
   }
   return true;
 }
@@ -671,7 +678,9 @@ ParseOutcome parse_command_line(const std::vector<std::string>& args, Options* o
   }
   // What the command line alone says, before the environment and the file
   // fill in what it left out.
-  if (!check_empty_assignments(app, args, &out) || !check_once(app, &raw, &out)) return out;
+  if (!check_empty_assignments(app, args, &out) || !check_no_stolen_separator(app, &out) ||
+      !check_once(app, &raw, &out))
+    return out;
   std::map<std::string, std::string> sources;
   if (!apply_environment(app, context, &sources, &out) ||
       (!raw.config.empty() && !apply_config_file(app, raw.config, &sources, &out))) {
