@@ -41,9 +41,14 @@ else:
     man = man_source.replace("\\-", "-").replace("\\&", "")
 readme = open(os.path.join(SOURCE, "README.md")).read()
 
+# The OPTIONS section itself, not a mention elsewhere in the page.
+start = re.search(r"^OPTIONS$|^\.Sh OPTIONS$", man, re.M)
+end = re.search(r"^ADDRESS FORMS$|^\.Sh ADDRESS FORMS$", man, re.M)
+check(start is not None and end is not None, "man page has OPTIONS and ADDRESS FORMS sections")
+man_options = man[start.end():end.start()] if start and end else man
 for option in options:
     word = r"(?<![\w-])" + re.escape(option) + r"(?![\w-])"
-    check(re.search(word, man) is not None, f"man page documents {option}")
+    check(re.search(word, man_options) is not None, f"man page OPTIONS documents {option}")
     check(re.search(word, readme) is not None, f"README documents {option}")
 
 for section in ["NAME", "SYNOPSIS", "DESCRIPTION", "OPTIONS", "ENVIRONMENT", "EXIT STATUS",
