@@ -72,7 +72,7 @@ int main(int argc, char** argv) {
   // 2. Logging goes to stderr only: stdout belongs to the target.
   log_init(options.log_level, options.log_format);
 
-  // 2a. --user that can never take effect fails before anything is bound.
+  // 3. A --user that can never take effect fails before anything is bound.
   if (options.user) {
     std::string err;
     if (!can_switch_to(*options.user, current_ids(), &err)) {
@@ -82,17 +82,17 @@ int main(int argc, char** argv) {
     }
   }
 
-  // 3. A command that does not exist fails now, not after minutes of waiting.
+  // 4. A command that cannot be run fails now, not after minutes of waiting.
   const std::string& program = options.command.front();
   if (const int err = find_command(program); err != 0) {
     log_message(Level::Error, "cannot run '" + program + "': " + std::strerror(err), "exec_failed");
     return exec_failure_status(err);
   }
 
-  // 4. Keep descriptors 0-2 occupied so no socket lands on a closed stdio slot.
+  // 5. Keep descriptors 0-2 occupied so no socket lands on a closed stdio slot.
   StdioGuard stdio;
 
-  // 5. Sockets passed to bindretry itself are passed on in front of its own.
+  // 6. Sockets passed to bindretry itself are passed on in front of its own.
   InheritedSockets inherited = parse_inherited(std::getenv("LISTEN_PID"), std::getenv("LISTEN_FDS"),
                                                std::getenv("LISTEN_FDNAMES"), getpid());
   if (inherited.count > 0 && !pidfd_id_matches(std::getenv("LISTEN_PIDFDID"), own_pidfd_id())) {
@@ -104,7 +104,7 @@ int main(int argc, char** argv) {
     log_message(Level::Warn, "ignoring inherited LISTEN_FDS: not every descriptor is open",
                 "inherited_invalid");
 
-  // 6. Enough descriptors for every socket, or fail before binding any.
+  // 7. Enough descriptors for every socket, or fail before binding any.
   {
     std::string raised, err;
     if (!ensure_descriptor_limit(descriptors_needed(inherited.count + options.binds.size()),
@@ -115,9 +115,9 @@ int main(int argc, char** argv) {
     if (!raised.empty()) log_message(Level::Info, raised, "fd_limit_raised");
   }
 
-  // 7. Bind with retry: backoff waits, cut short by address and link
-  //    notifications, ended by SIGTERM/SIGINT/SIGHUP.
-  // bindretry's own descriptors stay above the socket slots.
+  // 8. Bind with retry: backoff waits, cut short by address and link
+  //    notifications, ended by SIGTERM/SIGINT/SIGHUP. bindretry's own
+  //    descriptors stay above the socket slots.
   const int own_fd_floor = 3 + static_cast<int>(inherited.count + options.binds.size());
   TerminationSignals signals;
   // Blocked from now on, not from the first wait: a signal sent as soon as
@@ -152,27 +152,28 @@ int main(int argc, char** argv) {
   }
   if (reporter.announced()) notifier.send("STATUS=Bound, starting " + program);
 
-  // 8. Every socket is bound and every socket file has its owner and mode:
-  //     only now give up root, then make sure nothing can regain it.
-  if (options.user || options.no_new_privs) {
-    std::string err;
-    if (options.user && !drop_privileges(*options.user, &err)) {
-      log_message(Level::Error, "cannot run as '" + options.user_spec + "': " + err, "user_failed");
-      result.fds.clear();
-      remove_socket_files(options.binds, bound);
-      return kExitBindFailed;
-    }
-    if (options.user) set_user_environment(*options.user);
-    if (options.no_new_privs && !set_no_new_privs(&err)) {
-      log_message(Level::Error, "cannot set no-new-privs: " + err, "no_new_privs_failed");
-      result.fds.clear();
-      remove_socket_files(options.binds, bound);
-      return kExitBindFailed;
-    }
-  }
+  // Past this point a failure closes the sockets and removes the socket
+  // files bindretry created.
+  auto abandon = [&](const std::string& message, const char* event) {
+    log_message(Level::Error, message, event);
+    result.fds.clear();
+    remove_socket_files(options.binds, bound);
+    return kExitBindFailed;
+  };
 
-  // 9. Supervise mode: bindretry stays, keeps the sockets open and forks the
-  //    command, again after each exit; each child gets the same hand-over as exec mode.
+  // 9. Every socket is bound and every socket file has its owner and mode:
+  //    only now give up root, then make sure nothing can regain it.
+  if (options.user) {
+    std::string err;
+    if (!drop_privileges(*options.user, &err))
+      return abandon("cannot run as '" + options.user_spec + "': " + err, "user_failed");
+    set_user_environment(*options.user);
+  }
+  if (std::string err; options.no_new_privs && !set_no_new_privs(&err))
+    return abandon("cannot set no-new-privs: " + err, "no_new_privs_failed");
+
+  // 10. Supervise mode: bindretry stays, keeps the sockets open and forks the
+  //     command, again after each exit; each child gets the hand-over of exec mode.
   if (options.supervise) {
     waiter.close();
     notifier.close();
@@ -190,19 +191,15 @@ int main(int argc, char** argv) {
     std::exit(status);
   }
 
-  // 10. Exec mode. Hand over: sockets at 3.., LISTEN_* set, nothing else of ours open,
-  //    the caller's signal mask back, then exec (same pid, so LISTEN_PID holds).
-  //    Our own descriptors (signalfd, notify socket) are closed first: the
-  //    hand-over may dup2 a socket onto their numbers, and closing them
-  //    afterwards would close that socket.
+  // 11. Exec mode. Hand over: sockets at 3.., LISTEN_* set, nothing else of
+  //     ours open, the caller's signal mask back, then exec (same pid, so
+  //     LISTEN_PID holds). Our own descriptors are closed first: were one in
+  //     a socket's slot, closing it after the hand-over would close the socket.
   notifier.close();
   signals.restore();
   std::string err;
-  if (!apply_hand_over(inherited, result.fds, listen_fdnames(inherited, options.binds), &err)) {
-    log_message(Level::Error, "cannot hand over the sockets: " + err, "handover_failed");
-    remove_socket_files(options.binds, bound);
-    return kExitBindFailed;
-  }
+  if (!apply_hand_over(inherited, result.fds, listen_fdnames(inherited, options.binds), &err))
+    return abandon("cannot hand over the sockets: " + err, "handover_failed");
   log_message(Level::Debug,
               "exec '" + program + "' with " + std::to_string(inherited.count + options.binds.size()) +
                   " socket(s)",
