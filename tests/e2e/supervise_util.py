@@ -65,10 +65,17 @@ class Run:
 
     def ask(self, timeout=10):
         """One request; returns the target's answer as a dict."""
-        wait_for(lambda: os.path.exists(self.path), timeout, "the socket file")
+        # The file appears at bind(), a moment before listen(): until then a
+        # connection is refused, so the socket accepting one is the signal.
+        def connected(s):
+            try:
+                s.connect(self.path)
+                return True
+            except (FileNotFoundError, ConnectionRefusedError):
+                return False
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
             s.settimeout(timeout)
-            s.connect(self.path)
+            wait_for(lambda: connected(s), timeout, "the socket to accept a connection")
             data = b""
             while True:
                 chunk = s.recv(4096)

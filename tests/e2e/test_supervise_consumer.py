@@ -60,7 +60,15 @@ with tempfile.TemporaryDirectory() as tmp:
                                  "--bind", "unix:" + path, "--", PROXYD, "127.0.0.1:%d" % port],
                                 stdin=subprocess.DEVNULL, stderr=err)
         try:
-            wait_for(lambda: os.path.exists(path), 10, "the socket file")
+            # The file appears at bind(), a moment before listen().
+            def listening():
+                with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+                    try:
+                        probe.connect(path)
+                        return True
+                    except (FileNotFoundError, ConnectionRefusedError):
+                        return False
+            wait_for(listening, 10, "the socket to accept connections")
             pids = []
 
             def new_child():
