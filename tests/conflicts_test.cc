@@ -45,8 +45,8 @@ TEST_CASE("which pairs of addresses can never be bound side by side") {
       {{"/run/a.sock", "unix:/run/a.sock"}, false, true, true},
       {{"@a", "/a"}, false, false, false},
       {{"/run/a.sock", "//run/./a.sock"}, false, true, true},
-      {{"/work/a.sock", "./a.sock"}, false, true, true},
-      {{"unix:a.sock", "/work/a.sock"}, false, true, true},
+      {{"/srv/app/a.sock", "./a.sock"}, false, true, true},
+      {{"unix:a.sock", "/srv/app/a.sock"}, false, true, true},
       {{"/run/a.sock", "/run/b/../a.sock"}, false, false, false},  // '..' may be a symlink
       {{"8080,reuseport", "8080,reuseport"}, false, false, false},
       {{"8080,reuseport", "8080"}, false, true, true},
@@ -61,7 +61,7 @@ TEST_CASE("which pairs of addresses can never be bound side by side") {
     SocketOptions defaults;
     defaults.ipv6_only = c.ipv6_only;
     Conflict found;
-    CHECK(find_conflict(requests, defaults, "/work", &found) == c.conflict);
+    CHECK(find_conflict(requests, defaults, "/srv/app", &found) == c.conflict);
     if (c.conflict) {
       CHECK(found.earlier == 0);
       CHECK(found.later == 1);
@@ -76,5 +76,5 @@ TEST_CASE("the global --reuse-port lets the same port be given twice") {
   SocketOptions defaults;
   defaults.reuse_port = true;
   Conflict found;
-  CHECK_FALSE(find_conflict(requests, defaults, "/work", &found));
+  CHECK_FALSE(find_conflict(requests, defaults, "/srv/app", &found));
 }
