@@ -14,6 +14,8 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <sstream>
+#include <iterator>
 #include <unistd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -179,6 +181,18 @@ bool check_empty_assignments(const CLI::App& app, const std::vector<std::string>
   for (std::size_t i = 1; i < args.size(); ++i) {
     const std::string& word = args[i];
     if (word == "--" || word.size() < 2 || word[0] != '-') return true;
+    if (word[1] != '-') {
+      // -qb 8080, -b8080: flags until one that takes a value, which is the
+      // rest of the word or else the next word.
+      for (std::size_t c = 1; c < word.size(); ++c) {
+        const CLI::Option* opt = app.get_option_no_throw(std::string("-") + word[c]);
+        if (!opt) return true;  // CLI11 reports unknown options
+        if (opt->get_expected_min() == 0) continue;
+        if (c + 1 == word.size()) ++i;
+        break;
+      }
+      continue;
+    }
     const auto eq = word.find('=');
     const std::string name = word.substr(0, eq);
     const CLI::Option* opt = app.get_option_no_throw(name);
@@ -198,10 +212,15 @@ bool check_empty_assignments(const CLI::App& app, const std::vector<std::string>
 bool check_no_stolen_separator(const CLI::App& app, ParseOutcome* out) {
   for (const CLI::Option* opt : app.get_options()) {
     if (opt->count() == 0 || (opt->get_expected_max() == 0 && opt->get_fnames().empty())) continue;
-    for (const std::string& value : opt->results())
+    for (const std::string& value : opt->results()) {
       if (value == "--")
         return usage_error(out, opt->get_name() +
                                     ": missing value (it took the '--' that ends the options)");
+      if (value.size() > 1 && value[0] == '-' &&
+          app.get_option_no_throw(value.substr(0, value.find('='))) != nullptr)
+        return usage_error(out, opt->get_name() + ": missing value (it took the option " +
+                                    quote(value) + ")");
+    }
   }
   return true;
 }
@@ -354,6 +373,18 @@ bool check_binds(const RawOptions& raw, const AccountDb& accounts, Options* opti
   return true;
 }
 
+// A switch (a flag without a value of its own) from the environment or a
+// file: "true" turns it on; "false" leaves it off, as if it were not set.
+bool switch_value(const std::string& text, bool* on) {
+  static const std::set<std::string> yes = {"true", "1", "yes", "on"};
+  static const std::set<std::string> no = {"false", "0", "no", "off"};
+  std::string lower = text;
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  *on = yes.count(lower) != 0;
+  return *on || no.count(lower) != 0;
+}
+
 bool check_retry(const RawOptions& raw, Options* options, ParseOutcome* out) {
   RetryPolicy& retry = options->retry;
   options->watch_addresses = !raw.no_watch;
@@ -376,7 +407,12 @@ bool check_retry(const RawOptions& raw, Options* options, ParseOutcome* out) {
     retry.max_time = d;
   }
   options->watch_addresses = !raw.no_watch;
-  if (raw.freebind.empty()) retry.freebind = FreeBindMode::Off;
+  // From the environment or a file, a plain true/false reads as it would for
+  // any other switch: bare --freebind means always.
+  bool on = false;
+  if (raw.freebind != "always" && raw.freebind != "fallback" && switch_value(raw.freebind, &on))
+    retry.freebind = on ? FreeBindMode::Always : FreeBindMode::Off;
+  else if (raw.freebind.empty()) retry.freebind = FreeBindMode::Off;
   else if (raw.freebind == "always") retry.freebind = FreeBindMode::Always;
   else if (raw.freebind == "fallback") retry.freebind = FreeBindMode::Fallback;
   else
@@ -496,22 +532,12 @@ std::string env_name(const std::string& name) {
   return env;
 }
 
-// A switch (a flag without a value of its own) from the environment or a
-// file: "true" turns it on; "false" leaves it off, as if it were not set.
-bool switch_value(const std::string& text, bool* on) {
-  static const std::set<std::string> yes = {"true", "1", "yes", "on"};
-  static const std::set<std::string> no = {"false", "0", "no", "off"};
-  std::string lower = text;
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  *on = yes.count(lower) != 0;
-  return *on || no.count(lower) != 0;
-}
-
 bool add_values(CLI::Option* opt, const std::vector<std::string>& values, const std::string& source,
                 ParseOutcome* out) {
-  if (opt->get_expected_min() == 0 && values.size() != 1)
-    return usage_error(out, source + ": expected one value");
+  // Only --bind takes a list; a repeated key or a list elsewhere would let
+  // one value win silently.
+  if (values.size() != 1 && opt->get_name() != "--bind")
+    return usage_error(out, source + ": expected one value, got " + std::to_string(values.size()));
   if (opt->get_expected_max() == 0 && opt->get_fnames().empty()) {
     bool on = false;
     if (!switch_value(values.front(), &on))
@@ -566,6 +592,35 @@ bool apply_environment(CLI::App& app, const ParseContext& context,
 
 // Options still unset, from the TOML file. Keys are long option names
 // ('_' may stand for '-'); any other key is a mistake worth stopping for.
+// CLI11 2.1 reads a TOML array only when it stands on one line; a bind
+// list is naturally written one address per line. Join each array onto one
+// line (dropping comments inside it) and strip a UTF-8 byte order mark.
+std::string toml_one_line_arrays(std::string text) {
+  if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);
+  std::string out;
+  out.reserve(text.size());
+  int depth = 0;
+  char quote_char = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (quote_char) {
+      out += c;
+      if (c == '\\' && quote_char == '"' && i + 1 < text.size()) out += text[++i];
+      else if (c == quote_char || c == '\n') quote_char = 0;
+      continue;
+    }
+    if (c == '"' || c == '\'') quote_char = c;
+    if (c == '[') ++depth;
+    if (c == ']' && depth > 0) --depth;
+    if (depth > 0 && c == '#') {
+      while (i + 1 < text.size() && text[i + 1] != '\n') ++i;
+      continue;
+    }
+    out += depth > 0 && c == '\n' ? ' ' : c;
+  }
+  return out;
+}
+
 bool apply_config_file(CLI::App& app, const std::string& path,
                        std::map<std::string, std::string>* sources, ParseOutcome* out) {
   const std::string file = "config file " + quote_arg(path);
@@ -574,9 +629,11 @@ bool apply_config_file(CLI::App& app, const std::string& path,
     return usage_error(out, "--config " + quote_arg(path) + ": cannot read: " + std::strerror(errno));
   if (!S_ISREG(st.st_mode))
     return usage_error(out, "--config " + quote_arg(path) + ": not a regular file");
-  std::ifstream input(path);
-  if (!input.good())
+  std::ifstream file_stream(path);
+  if (!file_stream.good())
     return usage_error(out, "--config " + quote_arg(path) + ": cannot read: " + std::strerror(errno));
+  std::stringstream input(toml_one_line_arrays(std::string(
+      std::istreambuf_iterator<char>(file_stream), std::istreambuf_iterator<char>())));
   std::vector<CLI::ConfigItem> items;
   try {
     items = CLI::ConfigTOML().from_config(input);

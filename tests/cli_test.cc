@@ -214,3 +214,23 @@ TEST_CASE("--no-watch-addresses turns address watching off") {
             .run);
   CHECK_FALSE(options.watch_addresses);
 }
+
+TEST_CASE("an empty or missing value is found behind attached short options too") {
+  struct Case {
+    std::vector<std::string> args;
+    const char* expected;
+  };
+  const Case table[] = {
+      {{"-b127.0.0.1:0", "--log-level=", "debug", "--", "true"}, "--log-level '': empty value"},
+      {{"-qb", "127.0.0.1:0", "--max-bind-retries=", "3", "--", "true"},
+       "--max-bind-retries '': empty value"},
+      {{"--metrics-file", "--quiet", "-b", "80", "--", "true"},
+       "--metrics-file: missing value (it took the option '--quiet')"},
+  };
+  for (const Case& c : table) {
+    CAPTURE(c.expected);
+    const ParseOutcome r = parse(c.args);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err == c.expected);
+  }
+}

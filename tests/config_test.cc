@@ -221,3 +221,50 @@ TEST_CASE("the same address twice needs reuseport on both") {
     if (!row.ok) CHECK(out.err.find("the same address is given twice") != std::string::npos);
   }
 }
+
+TEST_CASE("a bind list across lines, with comments, and a byte order mark") {
+  TempFile file("\xEF\xBB\xBF# the service's sockets\n"
+                "bind = [\n"
+                "  \"web=127.0.0.1:8080\",   # public\n"
+                "  \"admin=unix:/run/app/admin.sock\",\n"
+                "]\n"
+                "max-bind-retries = 4\n");
+  Env env;
+  Options o;
+  const ParseOutcome out = parse({"--config", file.path, "--", "x"}, env, &o);
+  REQUIRE_MESSAGE(out.run, out.err);
+  REQUIRE(o.binds.size() == 2);
+  CHECK(o.binds[0].name == "web");
+  CHECK(o.binds[1].path == "/run/app/admin.sock");
+  CHECK(o.retry.max_retries == 4u);
+}
+
+TEST_CASE("a key given twice, or a list where one value goes, is a usage error") {
+  for (const char* text : {"bind = [\"80\"]\nbacklog = 3\nbacklog = 4\n",
+                           "bind = [\"80\"]\nbacklog = [3, 4]\n"}) {
+    CAPTURE(text);
+    TempFile file(text);
+    Env env;
+    Options o;
+    const ParseOutcome out = parse({"--config", file.path, "--", "x"}, env, &o);
+    CHECK(out.exit_code == 2);
+    CHECK(out.err.find("key 'backlog': expected one value") != std::string::npos);
+  }
+}
+
+TEST_CASE("freebind from the environment reads true and false like any switch") {
+  struct Row {
+    const char* value;
+    FreeBindMode mode;
+  };
+  for (const Row& row : {Row{"true", FreeBindMode::Always}, Row{"false", FreeBindMode::Off},
+                         Row{"fallback", FreeBindMode::Fallback}}) {
+    CAPTURE(row.value);
+    Env env;
+    env.vars["BINDRETRY_FREEBIND"] = row.value;
+    Options o;
+    const ParseOutcome out = parse({"-b", "80", "--", "x"}, env, &o);
+    REQUIRE_MESSAGE(out.run, out.err);
+    CHECK(o.retry.freebind == row.mode);
+  }
+}
