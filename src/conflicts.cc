@@ -42,6 +42,15 @@ Footprint footprint(const BindRequest& r, const SocketOptions& defaults) {
     case HostKind::IPv6: {
       inet_pton(AF_INET6, r.host.c_str(), f.addr.data());
       static const std::array<uint8_t, 16> any{};
+      static const uint8_t mapped_prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+      if (!v6only && std::memcmp(f.addr.data(), mapped_prefix, 12) == 0) {
+        // [::ffff:a.b.c.d] on a dual-stack socket is the IPv4 address a.b.c.d.
+        std::memmove(f.addr.data(), f.addr.data() + 12, 4);
+        std::memset(f.addr.data() + 4, 0, 12);
+        f.v4 = true;
+        f.wildcard = std::memcmp(f.addr.data(), "\0\0\0\0", 4) == 0;
+        break;
+      }
       f.v6 = true;
       f.wildcard = f.addr == any;
       f.v4 = f.wildcard && !v6only;
@@ -80,7 +89,8 @@ std::string port_key(const BindRequest& r) {
 // The same file however it is spelled: absolute, without empty or "."
 // components. ".." is kept: only the file system knows where it leads.
 std::string path_key(const BindRequest& r, const std::string& cwd) {
-  if (r.abstract) return "@" + r.path;
+  // Abstract names are looked up per socket type; files collide whatever the type.
+  if (r.abstract) return "@" + std::to_string(static_cast<int>(r.kind)) + " " + r.path;
   const std::string full = r.path[0] == '/' ? r.path : cwd + "/" + r.path;
   std::string key;
   std::size_t start = 0;

@@ -153,6 +153,11 @@ InetView view(const sockaddr_storage& ss) {
     v.port = ntohs(a->sin6_port);
     v.addr = reinterpret_cast<const uint8_t*>(&a->sin6_addr);
     v.wildcard = IN6_IS_ADDR_UNSPECIFIED(&a->sin6_addr);
+    if (IN6_IS_ADDR_V4MAPPED(&a->sin6_addr)) {  // [::ffff:a.b.c.d] is a.b.c.d
+      v.family = AF_INET;
+      v.addr += 12;
+      v.wildcard = std::memcmp(v.addr, "\0\0\0\0", 4) == 0;
+    }
   }
   return v;
 }
@@ -325,6 +330,12 @@ BindAttempt RealBinder::bind_unix(const BindRequest& r, const SocketOptions& opt
         rc = bind_with_mode(fd.get(), u, create_mode);
         break;
       case PathState::Live:
+        // The same file under another name (a symlinked directory, "..")
+        // is one of ours: it will never be free.
+        if (const std::string* ours = file_held_by_us(r.path))
+          return failed(BindError::refused(
+              EADDRINUSE, "'" + r.path + "' is already taken by --bind '" + *ours +
+                              "' of this bindretry"));
         errno = EADDRINUSE;
         break;
     }
@@ -339,10 +350,20 @@ BindAttempt RealBinder::bind_unix(const BindRequest& r, const SocketOptions& opt
     return a;
   }
   if (is_listening(r.kind) && listen(fd.get(), opts.backlog) != 0) return failed_errno("listen");
+  if (struct stat st{}; !r.abstract && lstat(r.path.c_str(), &st) == 0)
+    held_files_.push_back({st.st_dev, st.st_ino, r.spec});
   BindAttempt ok;
   ok.local = local_address(fd.get());
   ok.fd = std::move(fd);
   return ok;
+}
+
+const std::string* RealBinder::file_held_by_us(const std::string& path) const {
+  struct stat st{};
+  if (lstat(path.c_str(), &st) != 0) return nullptr;
+  for (const HeldFile& h : held_files_)
+    if (h.dev == st.st_dev && h.ino == st.st_ino) return &h.spec;
+  return nullptr;
 }
 
 std::string local_address(int fd) {

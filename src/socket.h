@@ -45,8 +45,16 @@ class RealBinder : public Binder {
     bool v6only;
     std::string spec;
   };
+  /// A socket file this binder created, by identity, not by name.
+  struct HeldFile {
+    dev_t dev;
+    ino_t ino;
+    std::string spec;
+  };
+  const std::string* file_held_by_us(const std::string& path) const;
   SocketOptions options_;
   std::vector<Held> held_;
+  std::vector<HeldFile> held_files_;
 };
 
 /// "127.0.0.1:8080", "[::1]:8080", "/run/x.sock", "@name": the address a socket is bound to.

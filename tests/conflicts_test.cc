@@ -44,6 +44,12 @@ TEST_CASE("which pairs of addresses can never be bound side by side") {
       {{"localhost:80", "localhost:80"}, false, false, false},  // known only when resolved
       {{"/run/a.sock", "unix:/run/a.sock"}, false, true, true},
       {{"@a", "/a"}, false, false, false},
+      {{"@a", "unix:@a"}, false, true, true},
+      {{"@a", "unix-dgram:@a"}, false, false, false},  // abstract names are per type
+      {{"/run/a", "unix-dgram:/run/a"}, false, true, true},  // one file whatever the type
+      {{"[::ffff:127.0.0.1]:80", "127.0.0.1:80"}, false, true, true},
+      {{"[::ffff:0.0.0.0]:80", "127.0.0.1:80"}, false, true, false},
+      {{"[::ffff:127.0.0.1]:80", "127.0.0.1:80"}, true, false, false},  // IPv6-only
       {{"/run/a.sock", "//run/./a.sock"}, false, true, true},
       {{"/srv/app/a.sock", "./a.sock"}, false, true, true},
       {{"unix:a.sock", "/srv/app/a.sock"}, false, true, true},

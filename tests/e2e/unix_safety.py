@@ -105,4 +105,16 @@ with tempfile.TemporaryDirectory() as tmp:
           "on failure the socket file bindretry created is removed", r.stderr)
     holder.close()
 
+    # One file under two names (a symlinked directory): the second --bind is
+    # the first one's own socket, which never frees; no retrying for it.
+    real = os.path.join(tmp, "real")
+    os.mkdir(real)
+    os.symlink(real, os.path.join(tmp, "alias"))
+    first, second = os.path.join(real, "s.sock"), os.path.join(tmp, "alias", "s.sock")
+    r = run(["--initial-retry-delay", "30s", "--bind", first, "--bind", second, "--", REPORT])
+    check(r.returncode == 1, "one file under two names exits 1 at once", (r.returncode, r.stderr))
+    check(f"already taken by --bind '{first}'" in r.stderr and "Bind attempt" not in r.stderr,
+          "the message names the other --bind, and nothing is retried", r.stderr)
+    check(not os.path.exists(first), "the socket file bindretry created is removed")
+
 finish()
