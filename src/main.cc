@@ -1,12 +1,14 @@
 // bindretry: bind every address, retrying while it is not there yet, then
 // exec the command with the sockets passed by systemd's socket activation
 // protocol. main() is the list of steps; each lives in its own file.
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -56,6 +58,27 @@ void save_metrics(const std::string& path, const MetricsRecorder& metrics) {
     log_message(Level::Warn, "cannot write metrics file '" + path + "': " + err, "metrics_failed");
 }
 
+// With --user, COMMAND must be runnable by that user, not by root: look it up
+// in a child that has given up root already. When that cannot be told, the
+// plain lookup stands and exec has the last word.
+int find_command_as(const std::string& program, const std::optional<Credentials>& user) {
+  if (!user || already_running_as(*user, current_ids())) return find_command(program);
+  const pid_t pid = fork();
+  if (pid < 0) return find_command(program);
+  if (pid == 0) {
+    std::string err;
+    if (!drop_privileges(*user, &err)) _exit(3);
+    const int found = find_command(program);
+    _exit(found == 0 ? 0 : found == EACCES ? 1 : 2);
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) > 2) return find_command(program);
+  static constexpr int kAnswers[] = {0, EACCES, ENOENT};
+  return kAnswers[WEXITSTATUS(status)];
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -84,7 +107,7 @@ int main(int argc, char** argv) {
 
   // 4. A command that cannot be run fails now, not after minutes of waiting.
   const std::string& program = options.command.front();
-  if (const int err = find_command(program); err != 0) {
+  if (const int err = find_command_as(program, options.user); err != 0) {
     log_message(Level::Error, "cannot run '" + program + "': " + std::strerror(err), "exec_failed");
     return exec_failure_status(err);
   }

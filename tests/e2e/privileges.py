@@ -79,6 +79,24 @@ def as_nobody():
     os.setuid(nobody.pw_uid)
 
 
+# A COMMAND only root may run is found out before any waiting: the lookup
+# is made as the --user, with the only address busy and a long backoff.
+with tempfile.TemporaryDirectory() as d:
+    os.chmod(d, 0o755)
+    prog = os.path.join(d, "root-only")
+    with open(prog, "w") as f:
+        f.write("#!/bin/sh\nexit 0\n")
+    os.chmod(prog, 0o700)
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        p = subprocess.run([BINDRETRY, "--user", "nobody", "--initial-retry-delay", "30s",
+                            "--bind", f"127.0.0.1:{port}", "--", prog],
+                           capture_output=True, text=True, timeout=20)
+    check(p.returncode == 126 and "Permission denied" in p.stderr and "Bind attempt" not in p.stderr,
+          f"root-only COMMAND with --user nobody: exit 126 before waiting: {p.returncode} {p.stderr!r}")
+
 # Not root: --user is an error before binding, unless it names who we are.
 p = subprocess.run([BINDRETRY, "--user", "daemon", "--bind", "127.0.0.1:0", "--", *TARGET],
                    capture_output=True, text=True, timeout=30, preexec_fn=as_nobody)
