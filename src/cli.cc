@@ -174,8 +174,9 @@ bool check_once(const CLI::App& app, RawOptions* raw, ParseOutcome* out) {
   return true;
 }
 
-// "--name=" with nothing after the '=' would make CLI11 take the next word
-// as the value; stop at the first word that is not an option (the command).
+// A long option written with '=' and nothing after it would make CLI11 take
+// the next word as its value; stop at the first word that is not an option
+// (the command).
 bool check_empty_assignments(const CLI::App& app, const std::vector<std::string>& args,
                              ParseOutcome* out) {
   for (std::size_t i = 1; i < args.size(); ++i) {
