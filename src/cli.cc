@@ -239,11 +239,34 @@ bool check_values_present(const CLI::App& app, ParseOutcome* out) {
   return true;
 }
 
+// Where an option's value came from: 0 the command line, 1 the environment,
+// 2 the --config file, 3 nowhere.
+int source_rank(const RawOptions& raw, const std::map<std::string, std::string>& sources,
+                const std::string& name) {
+  if (raw.was_given("--" + name)) return 0;
+  const auto it = sources.find(name);
+  if (it == sources.end()) return 3;
+  return it->second.rfind("environment", 0) == 0 ? 1 : 2;
+}
+
+// --quiet and --log-level say the same thing twice. From one source they
+// contradict each other; from two, the stronger source wins, as for every
+// other option (command line > environment > file).
+bool settle_quiet(RawOptions* raw, const std::map<std::string, std::string>& sources,
+                  ParseOutcome* out) {
+  if (!raw->quiet) return true;
+  const int quiet = source_rank(*raw, sources, "quiet");
+  const int level = source_rank(*raw, sources, "log-level");
+  if (level == 3) return true;
+  if (level == quiet)
+    return usage_error(out, "--quiet conflicts with --log-level " + quote(raw->log_level) +
+                                ": expected one of them");
+  if (level < quiet) raw->quiet = false;
+  return true;
+}
+
 // Options that each make sense alone but contradict each other.
 bool check_conflicts(const RawOptions& raw, const Options& options, ParseOutcome* out) {
-  if (raw.quiet && raw.was_given("--log-level"))
-    return usage_error(out, "--quiet conflicts with --log-level " + quote(raw.log_level) +
-                                ": expected one of them");
   if (raw.was_given("--initial-retry-delay") && raw.was_given("--max-retry-delay") &&
       options.retry.initial_delay > options.retry.max_delay)
     return usage_error(out, "--initial-retry-delay " + quote(raw.initial_delay) +
@@ -745,12 +768,10 @@ ParseOutcome parse_command_line(const std::vector<std::string>& args, Options* o
     name_source(sources, &out);
     return out;
   }
-  // --quiet and --log-level from different sources: the stronger source wins.
-  if (raw.quiet && !raw.was_given("--quiet") && raw.was_given("--log-level")) raw.quiet = false;
-  if (raw.quiet && sources.count("quiet") && sources.count("log-level") &&
-      sources["quiet"].rfind("config file", 0) == 0 &&
-      sources["log-level"].rfind("environment", 0) == 0)
-    raw.quiet = false;
+  if (!settle_quiet(&raw, sources, &out)) {
+    name_source(sources, &out);
+    return out;
+  }
   static const RealAccountDb real_accounts;
   const AccountDb& accounts = context.accounts ? *context.accounts : real_accounts;
   // Socket options first: duplicate detection depends on --reuse-port.

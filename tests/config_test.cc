@@ -268,3 +268,31 @@ TEST_CASE("freebind from the environment reads true and false like any switch") 
     CHECK(o.retry.freebind == row.mode);
   }
 }
+
+TEST_CASE("--quiet and --log-level: one source contradicts itself, two give way by precedence") {
+  struct Row {
+    const char* what;
+    std::vector<std::string> args;
+    std::map<std::string, std::string> env;
+    bool ok;
+    Level level;
+  };
+  const Row rows[] = {
+      {"both in the environment", {"-b", "80", "--", "x"},
+       {{"BINDRETRY_QUIET", "1"}, {"BINDRETRY_LOG_LEVEL", "debug"}}, false, Level::Info},
+      {"command line level beats environment quiet", {"--log-level", "debug", "-b", "80", "--", "x"},
+       {{"BINDRETRY_QUIET", "1"}}, true, Level::Debug},
+      {"command line quiet beats environment level", {"-q", "-b", "80", "--", "x"},
+       {{"BINDRETRY_LOG_LEVEL", "debug"}}, true, Level::Error},
+  };
+  for (const Row& row : rows) {
+    CAPTURE(row.what);
+    Env env;
+    env.vars = row.env;
+    Options o;
+    const ParseOutcome out = parse(row.args, env, &o);
+    CHECK(out.run == row.ok);
+    if (row.ok) CHECK(o.log_level == row.level);
+    else CHECK(out.err.find("conflicts with --log-level") != std::string::npos);
+  }
+}
