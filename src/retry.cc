@@ -74,6 +74,7 @@ class RetryRun {
       const bool retries_left = !max_attempts_ || attempt < *max_attempts_;
       const TimePoint now = clock_.now();
       if (!retries_left) return give_up(attempt, RetryEvent::Reason::Retries);
+      // The last attempt is the one made when the deadline came.
       if (deadline_ && now >= *deadline_) return give_up(attempt, RetryEvent::Reason::Deadline);
 
       TimePoint wake = now + backoff_delay(attempt, policy_.initial_delay, policy_.max_delay);
@@ -86,9 +87,8 @@ class RetryRun {
         result_.signo = waited.signo;
         return finish(RetryResult::Status::Signalled);
       }
-      // No attempt starts after the deadline, even if an event woke us right at it.
-      if (deadline_ && clock_.now() >= *deadline_)
-        return give_up(attempt, RetryEvent::Reason::Deadline);
+      // A wait cut short by the deadline ends in one last attempt at the
+      // deadline, as "Retrying in" promised; none starts later than that.
     }
   }
 

@@ -149,7 +149,7 @@ TEST_CASE("early attempts count toward the retry limit") {
   CHECK(rig.binder.calls_for("100.64.1.2:8080") == 3);
 }
 
-TEST_CASE("the deadline bounds every wait and no attempt starts after it") {
+TEST_CASE("the deadline bounds every wait; the last attempt is made at it, none after") {
   Rig rig;
   rig.policy.max_retries = 100;
   rig.policy.initial_delay = 1s;
@@ -159,9 +159,20 @@ TEST_CASE("the deadline bounds every wait and no attempt starts after it") {
   const RetryResult r = rig.run();
   CHECK(r.status == RetryResult::Status::GaveUp);
   CHECK(rig.waiter.waits == std::vector<Duration>{1s, 1500ms});
-  CHECK(rig.binder.calls_for("100.64.1.2:8080") == 2);
+  CHECK(rig.binder.calls_for("100.64.1.2:8080") == 3);  // at 0, 1 s and the 2.5 s deadline
   CHECK(rig.reporter.events.back().reason == RetryEvent::Reason::Deadline);
+  CHECK(rig.reporter.events.back().attempt == 3);
   CHECK(rig.clock.t == TimePoint{} + 2500ms);
+}
+
+TEST_CASE("an address that appears for the attempt at the deadline is bound") {
+  Rig rig;
+  rig.policy.max_time = 1500ms;
+  rig.requests = {request("100.64.1.2:8080")};
+  rig.fail("100.64.1.2:8080", 2);  // fails at 0 and 1 s, binds at the deadline
+  const RetryResult r = rig.run();
+  CHECK(r.status == RetryResult::Status::Bound);
+  CHECK(rig.clock.t == TimePoint{} + 1500ms);
 }
 
 TEST_CASE("freebind fallback binds after the last strict attempt") {

@@ -19,10 +19,12 @@ print('gave up after %.3f s' % took)
 check(rc == 1, 'exit status 1 (got %r)' % rc)
 check(1.45 <= took < 3.0, 'gave up at about 1.5 s (%.3f s)' % took)
 run.wait_eof(5)
-check(run.wait_line(r'^bindretry: error: Failed to bind to 100\.64\.1\.2:0 after 1 attempt: '
+check(run.wait_line(r'^bindretry: error: Failed to bind to 100\.64\.1\.2:0 after 2 attempts: '
                     r'Cannot assign requested address \(--max-bind-time reached after 1\.5\d*s\)',
                     timeout=1) is not None, 'the message says the deadline was reached')
-# The only wait was cut short by the deadline, and no attempt started at it.
-check(len(run.matching(r'Bind attempt \d+ failed')) == 1, 'one failed attempt, one wait')
+# The only wait was cut short by the deadline ("Retrying in 1.5s"), and the
+# last attempt was the one at the deadline: no wait, no attempt beyond it.
+waits = run.matching(r'Bind attempt \d+ failed')
+check(len(waits) == 1 and 'Retrying in 1.5s' in waits[0][1], 'one wait, cut to the deadline: %r' % waits)
 
 finish()
