@@ -10,6 +10,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
@@ -136,10 +137,14 @@ bool apply_hand_over(const InheritedSockets& inherited, std::vector<UniqueFd>& o
   std::size_t misplaced = 0;
   for (std::size_t i = 0; i < own.size(); ++i)
     misplaced += own[i].get() != first_own + static_cast<int>(i);
+  // The copies take the lowest free numbers above the final range, which may
+  // be above descriptors bindretry or its parent still hold open there.
   std::string raised;
-  if (misplaced > 0 &&
-      !ensure_descriptor_limit(static_cast<std::size_t>(3 + total) + misplaced + 1, &raised, err))
-    return false;
+  if (misplaced > 0) {
+    const int above = std::max(highest_open_descriptor() + 1, 3 + total);
+    if (!ensure_descriptor_limit(static_cast<std::size_t>(above) + misplaced, &raised, err))
+      return false;
+  }
   for (std::size_t i = 0; i < own.size(); ++i) {
     UniqueFd& fd = own[i];
     if (fd.get() == first_own + static_cast<int>(i)) continue;

@@ -7,9 +7,13 @@
 
 namespace bindretry {
 
-/// Descriptors needed while binding `sockets` sockets: 0-2, the sockets, and
-/// the few bindretry opens for itself.
+/// Descriptors needed while binding `sockets` sockets: 0-2, the sockets, the
+/// few bindretry opens for itself and, when the limit is close, whatever else
+/// is open already.
 std::size_t descriptors_needed(std::size_t sockets);
+
+/// The highest open descriptor number, -1 when it cannot be told.
+int highest_open_descriptor();
 
 /// Raises the soft RLIMIT_NOFILE to `needed` when it is lower, up to the hard
 /// limit. Sets *raised to a message when it changed something. False, with
