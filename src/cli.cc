@@ -53,7 +53,7 @@ spaces) or by a key in the --config file (max-bind-retries = 10,
 bind = ["web=0.0.0.0:8080"]). The command line wins over the environment,
 the environment over the file.
 
-DURATION: 250ms, 1.5s, 2m, 1m30s or a number of seconds.
+DURATION: 250ms, 1.5s, 2m (or 2min), 1m30s, 1h or a number of seconds.
 
 Exit status: the target's after exec; 1 binding failed; 2 usage error;
 126 COMMAND not executable; 127 COMMAND not found; killed by SIGTERM, SIGINT
@@ -71,6 +71,12 @@ class HelpFormatter : public CLI::Formatter {
     if (const auto brace = name.find('{'); brace != std::string::npos)
       name.erase(brace, name.find('}', brace) - brace + 1);
     return name;
+  }
+  // "--freebind[=always|fallback]": its value is attached, never a word of its own.
+  std::string make_option_opts(const CLI::Option* opt) const override {
+    std::string opts = CLI::Formatter::make_option_opts(opt);
+    if (opts.rfind(" [=", 0) == 0) opts.erase(0, 1);
+    return opts;
   }
   std::string make_usage(const CLI::App*, std::string) const override {
     return "Usage: bindretry [OPTIONS] --bind [NAME=]ADDRESS [--bind ...] -- COMMAND [ARG...]\n";
@@ -265,15 +271,6 @@ bool settle_quiet(RawOptions* raw, const std::map<std::string, std::string>& sou
   return true;
 }
 
-// Options that each make sense alone but contradict each other.
-bool check_conflicts(const RawOptions& raw, const Options& options, ParseOutcome* out) {
-  if (raw.was_given("--initial-retry-delay") && raw.was_given("--max-retry-delay") &&
-      options.retry.initial_delay > options.retry.max_delay)
-    return usage_error(out, "--initial-retry-delay " + quote(raw.initial_delay) +
-                                " is longer than --max-retry-delay " + quote(raw.max_delay) +
-                                ": expected at most the maximum");
-  return true;
-}
 
 void define_options(CLI::App& app, RawOptions& raw) {
   app.add_option("-b,--bind", raw.binds,
@@ -440,7 +437,8 @@ bool check_retry(const RawOptions& raw, Options* options, ParseOutcome* out) {
   else if (raw.freebind == "always") retry.freebind = FreeBindMode::Always;
   else if (raw.freebind == "fallback") retry.freebind = FreeBindMode::Fallback;
   else
-    return usage_error(out, "--freebind " + quote_arg(raw.freebind) + ": expected always or fallback");
+    return usage_error(out, "--freebind " + quote_arg(raw.freebind) +
+                                ": expected always or fallback (or true/false)");
   return true;
 }
 
@@ -778,7 +776,6 @@ ParseOutcome parse_command_line(const std::vector<std::string>& args, Options* o
   if (check_detached_value(raw, app.remaining(), &out) &&
       check_socket(raw, accounts, options, &out) && check_binds(raw, accounts, options, &out) &&
       check_retry(raw, options, &out) && check_logging(raw, options, &out) &&
-      check_conflicts(raw, *options, &out) &&
       check_supervise(raw, options, &out) && check_user(raw, accounts, options, &out) &&
       check_values_present(app, &out) && take_command(app.remaining(), options, &out)) {
     out.run = true;

@@ -294,7 +294,8 @@ bool set_owner_and_mode(const std::string& path, const SocketOptions& o) {
 
 // A socket file nobody listens on is a leftover of a dead server. Anything
 // that answers, or anything that is not a socket, is left alone.
-enum class PathState { Stale, Live, NotSocket, Gone };
+// Forbidden: we may not even try to connect, so we cannot tell stale from live.
+enum class PathState { Stale, Live, NotSocket, Gone, Forbidden };
 
 PathState probe_path(const BindRequest& r, const UnixAddress& u, int type) {
   struct stat st{};
@@ -304,6 +305,7 @@ PathState probe_path(const BindRequest& r, const UnixAddress& u, int type) {
   if (!probe.valid()) return PathState::Live;
   if (connect(probe.get(), reinterpret_cast<const sockaddr*>(&u.addr), u.len) == 0)
     return PathState::Live;
+  if (errno == EACCES || errno == EPERM) return PathState::Forbidden;
   return errno == ECONNREFUSED ? PathState::Stale : PathState::Live;
 }
 
@@ -319,6 +321,8 @@ BindAttempt RealBinder::bind_unix(const BindRequest& r, const SocketOptions& opt
   int rc = bind_with_mode(fd.get(), u, create_mode);
   if (rc != 0 && errno == EADDRINUSE && !r.abstract) {
     switch (probe_path(r, u, type)) {
+      case PathState::Forbidden:
+        return failed(BindError::from_errno(EACCES, "checking socket '" + r.path + "'"));
       case PathState::NotSocket:
         return failed(BindError::refused(
             EEXIST, "'" + r.path + "' exists and is not a socket; bindretry never removes it"));

@@ -166,8 +166,6 @@ def cases(tmp):
 
     # Conflicting options.
     table.append(("--quiet", ["--quiet", "--log-level", "debug"], "debug", "one of them"))
-    table.append(("--max-retry-delay", ["--initial-retry-delay", "5s", "--max-retry-delay", "1s"],
-                  "5s", "at most"))
     # Privileges, socket files, configuration, metrics, supervise mode.
     for name, value, expect in (
             ("--user", "", "empty value"),
