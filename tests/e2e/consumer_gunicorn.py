@@ -15,7 +15,7 @@ if not os.access(GUNICORN, os.X_OK):
 
 proc = subprocess.Popen([BINDRETRY, "--log-level", "debug", "--bind", "127.0.0.1:0", "--",
                          GUNICORN, "--workers", "1", "--chdir",
-                         os.path.join(TESTS_DIR, "helpers"), "wsgi_app:application"],
+                         os.path.join(TESTS_DIR, "helpers"), "hello:app"],
                         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                         stderr=subprocess.PIPE, text=True)
 err = Stderr(proc.stderr)
@@ -35,7 +35,7 @@ try:
             resp, body = None, repr(e)
         finally:
             conn.close()
-        check(resp is not None and resp.status == 200 and body == b"served by gunicorn\n",
+        check(resp is not None and resp.status == 200 and body == b"hello from bindretry\n",
               "gunicorn answered on the passed socket", (body, err.seen))
         listening = err.wait_for(r"Listening at", 10)
         check(listening is not None and f"{host}:{port}" in listening.string,

@@ -6,21 +6,11 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 
-BINDRETRY = os.environ.get("BINDRETRY", "")
-SOURCE = os.path.dirname(os.environ.get("TESTS_DIR", os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-if not BINDRETRY or not os.access(BINDRETRY, os.X_OK):
-    print("SKIP: BINDRETRY does not name an executable (run through meson test)")
-    sys.exit(77)
+from common import BINDRETRY, TESTS_DIR, check, finish, require_binary
 
-failures = []
-
-
-def check(condition, what):
-    print(("ok   " if condition else "FAIL ") + what)
-    if not condition:
-        failures.append(what)
+require_binary()
+SOURCE = os.path.dirname(TESTS_DIR)
 
 
 helptext = subprocess.run([BINDRETRY, "--help"], capture_output=True, text=True, timeout=10).stdout
@@ -63,4 +53,4 @@ for status in ["1", "2", "126", "127"]:
     check(f"\n| {status} |" in readme_exit, f"README has exit status {status}")
 check("killed by the signal" in exit_section and "killed by the signal" in readme_exit,
       "both document the death by signal")
-sys.exit(1 if failures else 0)
+finish()

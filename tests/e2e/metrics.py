@@ -11,15 +11,7 @@ import sys
 import tempfile
 import time
 
-BINDRETRY = os.environ.get("BINDRETRY", "")
-failures = []
-
-
-def check(condition, what, detail=""):
-    print(("ok   " if condition else "FAIL ") + what + ("" if condition or not detail else f"\n     {detail}"))
-    if not condition:
-        failures.append(what)
-    return condition
+from common import BINDRETRY, check, finish
 
 
 def parse(text):
@@ -171,6 +163,4 @@ check(sorted(os.listdir(work)) == ["bindretry.prom"], "unwritable: nothing was c
 
 os.unlink(prom)
 os.rmdir(work)
-if failures:
-    print(f"{len(failures)} check(s) failed")
-    sys.exit(1)
+finish()

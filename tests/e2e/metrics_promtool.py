@@ -6,19 +6,15 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import tempfile
 
-BINDRETRY = os.environ.get("BINDRETRY", "")
-if not BINDRETRY or not os.access(BINDRETRY, os.X_OK):
-    print("SKIP: BINDRETRY does not name an executable (run through meson test)")
-    sys.exit(77)
+from common import BINDRETRY, check, finish, require_binary, skip
+
+require_binary()
 PROMTOOL = shutil.which("promtool")
 if not PROMTOOL:
-    print("SKIP: promtool not found (Debian package prometheus)")
-    sys.exit(77)
+    skip("promtool not found (Debian package prometheus)")
 
-failures = []
 work = tempfile.mkdtemp(prefix="bindretry-promtool-")
 prom = os.path.join(work, "bindretry.prom")
 # A socket path with a quote and a backslash: label values must be escaped.
@@ -38,18 +34,15 @@ for what, args in runs.items():
     res = subprocess.run([BINDRETRY, "--metrics-file", prom] + args + ["--", "true"],
                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=20)
     text = open(prom).read() if os.path.exists(prom) else ""
-    check = subprocess.run([PROMTOOL, "check", "metrics"], input=text, capture_output=True,
-                           text=True, timeout=20)
-    ok = text != "" and check.returncode == 0 and check.stdout + check.stderr == ""
-    print(("ok   " if ok else "FAIL ") + f"{what} (exit {res.returncode}): promtool accepts the file")
-    if not ok:
-        print(text, check.stdout, check.stderr, res.stderr, sep="\n")
-        failures.append(what)
-    if what == "success" and '\\"b\\\\c.sock' not in text:
-        print("FAIL the odd socket path is escaped\n" + text)
-        failures.append("escaping")
+    promtool = subprocess.run([PROMTOOL, "check", "metrics"], input=text, capture_output=True,
+                              text=True, timeout=20)
+    check(text != "" and promtool.returncode == 0 and promtool.stdout + promtool.stderr == "",
+          f"{what} (exit {res.returncode}): promtool accepts the file",
+          "\n".join([text, promtool.stdout, promtool.stderr, res.stderr]))
+    if what == "success":
+        check('\\"b\\\\c.sock' in text, "the odd socket path is escaped", text)
     if os.path.exists(odd):
         os.unlink(odd)
 held.close()
 shutil.rmtree(work)
-sys.exit(1 if failures else 0)
+finish()

@@ -11,42 +11,20 @@ import tempfile
 import threading
 import time
 
-SKIP = 77
+import common
+from common import check, helper, skip  # noqa: F401 (the scripts import them from here)
+
 BINDRETRY = os.environ.get('BINDRETRY', '')
 _INNER = 'BINDRETRY_TEST_IN_NETNS'
 
-failures = []
 _runs = []
 
 
-def check(ok, what):
-    """Records a failed expectation and goes on, so one run shows them all."""
-    if not ok:
-        failures.append(what)
-        print('FAIL: ' + what, flush=True)
-    return ok
-
-
-def skip(reason):
-    print('SKIP: ' + reason, flush=True)
-    sys.exit(SKIP)
-
-
 def finish():
+    """Stops what is still running, then reports as every script does."""
     for run in _runs:
         run.kill()
-    if failures:
-        print('%d check(s) failed' % len(failures))
-        sys.exit(1)
-    print('ok')
-    sys.exit(0)
-
-
-def helper(name):
-    path = os.environ.get('HELPER_' + name.upper().replace('-', '_'), '')
-    if not path:
-        skip('HELPER_%s is not set: run through meson test' % name.upper())
-    return path
+    common.finish()
 
 
 def enter_namespace():

@@ -35,9 +35,9 @@ os.execve(argv[0], argv, env)
 """
 
 
-def activated(outer_socks, names, binds):
+def activated(outer_socks, names, binds, launcher=LAUNCHER):
     fds = [s.fileno() for s in outer_socks]
-    argv = [sys.executable, "-c", LAUNCHER, names, *map(str, fds), "--", BINDRETRY]
+    argv = [sys.executable, "-c", launcher, names, *map(str, fds), "--", BINDRETRY]
     for b in binds:
         argv += ["--bind", b]
     argv += ["--", REPORT]
@@ -91,15 +91,7 @@ if check(rep is not None, "two inherited sockets without names: target ran", r.s
 # A set addressed to another pid is not ours: its descriptors are not
 # passed on and the variables describe bindretry's sockets only.
 STRANGER = LAUNCHER.replace("str(os.getpid())", "str(os.getpid() + 1)")
-fds = [outer.fileno()]
-r = subprocess.run([sys.executable, "-c", STRANGER, "outer", str(fds[0]), "--", BINDRETRY,
-                    "--bind", "own=127.0.0.1:0", "--", REPORT],
-                   capture_output=True, text=True, timeout=20, pass_fds=fds,
-                   stdin=subprocess.DEVNULL)
-try:
-    rep = json.loads(r.stdout)
-except ValueError:
-    rep = None
+r, rep = activated([outer], "outer", ["own=127.0.0.1:0"], launcher=STRANGER)
 check(rep is not None and rep["fds"] == [0, 1, 2, 3] and rep["LISTEN_FDS"] == "1" and
       rep["LISTEN_FDNAMES"] == "own" and rep["sockets"][0]["address"] != outer_addr,
       "a set for another pid is dropped, not passed through", (r.stderr, rep))
@@ -107,14 +99,7 @@ check(rep is not None and rep["fds"] == [0, 1, 2, 3] and rep["LISTEN_FDS"] == "1
 # A set that claims more descriptors than are open is not trusted at all.
 OVERCLAIM = LAUNCHER.replace("LISTEN_FDS=str(len(fds))", "LISTEN_FDS=str(len(fds) + 1)")
 assert OVERCLAIM != LAUNCHER
-r = subprocess.run([sys.executable, "-c", OVERCLAIM, "outer:ghost", str(fds[0]), "--",
-                    BINDRETRY, "--bind", "own=127.0.0.1:0", "--", REPORT],
-                   capture_output=True, text=True, timeout=20, pass_fds=fds,
-                   stdin=subprocess.DEVNULL)
-try:
-    rep = json.loads(r.stdout)
-except ValueError:
-    rep = None
+r, rep = activated([outer], "outer:ghost", ["own=127.0.0.1:0"], launcher=OVERCLAIM)
 check(rep is not None and rep["fds"] == [0, 1, 2, 3] and rep["LISTEN_FDS"] == "1" and
       rep["LISTEN_FDNAMES"] == "own", "a set with a closed descriptor is not passed through",
       (r.stderr, rep))

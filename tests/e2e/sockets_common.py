@@ -4,33 +4,12 @@ import json
 import os
 import select
 import subprocess
-import sys
 import time
 
 BINDRETRY = os.environ["BINDRETRY"]
 TARGET = ["/usr/bin/python3", os.path.join(os.environ["TESTS_DIR"], "helpers", "sockinfo.py")]
 FAST = ["--initial-retry-delay", "100ms", "--max-retry-delay", "200ms"]
-failures = []
-
-
-def check(cond, what):
-    if not cond:
-        failures.append(what)
-        print("FAIL:", what, file=sys.stderr)
-    return cond
-
-
-def finish():
-    if failures:
-        print(f"{len(failures)} check(s) failed", file=sys.stderr)
-        sys.exit(1)
-    print("ok")
-    sys.exit(0)
-
-
-def skip(reason):
-    print("SKIP:", reason)
-    sys.exit(77)
+from common import check, finish, skip  # noqa: F401 (the scripts import them from here)
 
 
 def require_root():

@@ -6,6 +6,8 @@ import sys
 import tempfile
 import time
 
+from common import skip  # noqa: F401 (the scripts import it from here)
+
 BINDRETRY = os.environ["BINDRETRY"]
 TARGET = os.environ["HELPER_SUPERVISE_TARGET"]
 
@@ -20,9 +22,6 @@ def check(condition, message):
         fail(message)
 
 
-def skip(reason):
-    print("SKIP:", reason, file=sys.stderr)
-    sys.exit(77)
 
 
 def wait_for(predicate, timeout, what):
